@@ -1,0 +1,83 @@
+"""The `pasaporte` command line. The Makefile's targets call it."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .config import REPO_ROOT, Settings, SettingsError
+
+
+def cmd_run(args, settings: Settings) -> int:
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    print(f"Pasaporte ({settings.profile} profile) starting at {settings.hub_url}/", flush=True)
+    print(f"State directory: {settings.state_dir}", flush=True)
+    print(f"Demo accounts (username,password,role): {settings.accounts_file} (mode 0600)", flush=True)
+    config = REPO_ROOT / "hub_config" / "jupyterhub_config.py"
+    jupyterhub = settings.venv / "bin" / "jupyterhub"
+    os.chdir(settings.state_dir)
+    # nbgrader and JupyterHub call some tools (alembic, jupyter) by name.
+    os.environ["PATH"] = f"{settings.venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.execv(str(jupyterhub), [str(jupyterhub), "-f", str(config), *args.hub_args])
+
+
+def cmd_install_assets(args, settings: Settings) -> int:
+    from .views import install_assets
+
+    written = install_assets()
+    print(f"Installed {len(written)} Pasaporte assets into {settings.venv}")
+    return 0
+
+
+def cmd_check(args, settings: Settings) -> int:
+    from .content import ContentError, load_catalogue
+
+    try:
+        courses = load_catalogue(settings.content_dir)
+    except ContentError as exc:
+        print(f"Content problems in {exc.where}:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    for course in courses:
+        items = sum(len(e.items) for e in course.evaluations)
+        print(f"{course.id}: {len(course.lessons)} lessons, {len(course.evaluations)} evaluations, "
+              f"{items} items, {len(course.objectives)} objectives")
+    return 0
+
+
+def cmd_grade(args, settings: Settings) -> int:
+    from .grading import pipeline
+
+    return pipeline.run_step(settings, args.step, args.course, args.evaluation, out=sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pasaporte", description="Operate the Pasaporte portal.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start the portal (JupyterHub + proxy) on the chosen profile")
+    run.add_argument("hub_args", nargs=argparse.REMAINDER, help="extra JupyterHub arguments")
+    run.set_defaults(func=cmd_run)
+    sub.add_parser("install-assets", help="install the Voila template and Jupyter defaults into the environment"
+                   ).set_defaults(func=cmd_install_assets)
+    sub.add_parser("check", help="validate every course.toml and its notebooks").set_defaults(func=cmd_check)
+    grade = sub.add_parser("grade", help="instructor steps for an evaluation, run as the grader account")
+    grade.add_argument("step", choices=["release", "collect", "autograde", "feedback", "scores"])
+    grade.add_argument("course")
+    grade.add_argument("evaluation")
+    grade.set_defaults(func=cmd_grade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"pasaporte: {exc}", file=sys.stderr)
+        return 2
+    return args.func(args, settings) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

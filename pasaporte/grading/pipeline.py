@@ -1,0 +1,140 @@
+"""Instructor steps for one evaluation: release → collect → autograde → feedback → scores.
+
+Each step runs nbgrader in the course directory as the grader account. Autograde goes
+student by student, so one bad submission (a missing notebook, a crash) is reported and
+the others are still graded.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from ..config import Settings
+from .courses import course_dir, nbgrader_command
+
+
+class StepFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class GradeOutcome:
+    student: str
+    ok: bool
+    score: float | None = None
+    max_score: float | None = None
+    problem: str = ""
+
+
+def _nbgrader(settings: Settings, course: str, args: list[str]) -> str:
+    proc = nbgrader_command(settings, course, args)
+    if proc.returncode != 0:
+        raise StepFailed(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout + proc.stderr
+
+
+def expected_notebooks(settings: Settings, course: str, evaluation: str) -> list[str]:
+    return sorted(p.name for p in (course_dir(settings, course) / "source" / evaluation).glob("*.ipynb"))
+
+
+def submitted_students(settings: Settings, course: str, evaluation: str) -> list[str]:
+    submitted = course_dir(settings, course) / "submitted"
+    return sorted(p.parent.name for p in submitted.glob(f"*/{evaluation}") if p.is_dir())
+
+
+def autograde(settings: Settings, course: str, evaluation: str, out: TextIO) -> list[GradeOutcome]:
+    expected = expected_notebooks(settings, course, evaluation)
+    students = submitted_students(settings, course, evaluation)
+    outcomes = []
+    for n, student in enumerate(students, start=1):
+        folder = course_dir(settings, course) / "submitted" / student / evaluation
+        missing = [nb for nb in expected if not (folder / nb).exists()]
+        proc = nbgrader_command(settings, course, ["autograde", evaluation, "--student", student, "--force"])
+        if missing:
+            outcome = GradeOutcome(student, False, problem=f"missing notebook(s): {', '.join(missing)}")
+        elif proc.returncode != 0:
+            last = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+            outcome = GradeOutcome(student, False, problem="autograde failed: " + " | ".join(last))
+        else:
+            outcome = GradeOutcome(student, True)
+        outcomes.append(outcome)
+        print(f"[{n}/{len(students)}] {student}: {'graded' if outcome.ok else 'PROBLEM: ' + outcome.problem}",
+              file=out, flush=True)
+    scores = {row["student"]: row for row in score_rows(settings, course, evaluation)}
+    for outcome in outcomes:
+        row = scores.get(outcome.student)
+        if row and outcome.ok:
+            outcome.score, outcome.max_score = row["total"], row["max"]
+    return outcomes
+
+
+def score_rows(settings: Settings, course: str, evaluation: str) -> list[dict]:
+    """One row per student of the gradebook: score of every graded item, total and maximum."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = []
+    db = course_dir(settings, course) / "gradebook.db"
+    with Gradebook(f"sqlite:///{db}", course_id=course) as gb:
+        assignment = gb.find_assignment(evaluation)
+        items = [(nb.name, cell.name) for nb in assignment.notebooks for cell in nb.grade_cells]
+        for student in gb.students:
+            row = {"student": student.id, "first_name": student.first_name or "", "last_name": student.last_name or "",
+                   "submitted": False, "items": {}, "total": 0.0, "max": assignment.max_score}
+            try:
+                submission = gb.find_submission(evaluation, student.id)
+            except MissingEntry:
+                rows.append(row)
+                continue
+            row["submitted"] = True
+            for nb_name, cell_name in items:
+                grade = gb.find_grade(cell_name, nb_name, evaluation, student.id)
+                row["items"][cell_name] = grade.score
+            row["total"] = submission.score
+            rows.append(row)
+    return rows
+
+
+def write_scores_csv(rows: list[dict], out: TextIO) -> None:
+    item_ids = sorted({item for row in rows for item in row["items"]})
+    writer = csv.writer(out)
+    writer.writerow(["usuario", "nombre", "apellidos", "entregada", *item_ids, "total", "maximo"])
+    for row in rows:
+        writer.writerow([row["student"], row["first_name"], row["last_name"], "si" if row["submitted"] else "no",
+                         *[f"{row['items'].get(i, 0):g}" for i in item_ids], f"{row['total']:g}", f"{row['max']:g}"])
+
+
+def run_step(settings: Settings, step: str, course: str, evaluation: str, out: TextIO = sys.stdout) -> int:
+    if not (course_dir(settings, course) / "source" / evaluation).is_dir():
+        print(f"Unknown course or evaluation: {course}/{evaluation} (start the portal once so it prepares "
+              f"{course_dir(settings, course)})", file=sys.stderr)
+        return 2
+    try:
+        if step == "release":
+            _nbgrader(settings, course, ["generate_assignment", evaluation, "--force"])
+            _nbgrader(settings, course, ["release_assignment", evaluation, "--force"])
+            print(f"Released {course}/{evaluation}", file=out)
+        elif step == "collect":
+            _nbgrader(settings, course, ["collect", evaluation, "--update"])
+            students = submitted_students(settings, course, evaluation)
+            print(f"Collected {len(students)} submission(s): {', '.join(students) or '-'}", file=out)
+        elif step == "autograde":
+            outcomes = autograde(settings, course, evaluation, out)
+            bad = [o for o in outcomes if not o.ok]
+            print(f"Autograded {len(outcomes) - len(bad)} of {len(outcomes)}; {len(bad)} with problems", file=out)
+            for o in outcomes:
+                print(json.dumps(o.__dict__, ensure_ascii=False), file=out)
+            return 0 if not bad else 3
+        elif step == "feedback":
+            _nbgrader(settings, course, ["generate_feedback", evaluation, "--force"])
+            _nbgrader(settings, course, ["release_feedback", evaluation])
+            print(f"Feedback released for {course}/{evaluation}", file=out)
+        elif step == "scores":
+            write_scores_csv(score_rows(settings, course, evaluation), out)
+    except StepFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,40 @@
+"""Spanish for the messages that JupyterHub and NativeAuthenticator produce in English.
+
+Templates call `es(text)`; an unknown message is shown as is rather than hidden.
+"""
+from __future__ import annotations
+
+import re
+
+_EXACT = {
+    "Your password has been changed successfully!": "Tu contraseña se cambió correctamente.",
+    "Your current password was incorrect. Please try again.": "Tu contraseña actual no es correcta. Inténtalo de nuevo.",
+    "Not Found": "No encontrado",
+    "Forbidden": "Acceso denegado",
+    "Unauthorized": "No autorizado",
+    "Bad Request": "Solicitud incorrecta",
+    "Internal Server Error": "Error interno del servidor",
+    "Service Unavailable": "Servicio no disponible",
+    "Too Many Requests": "Demasiadas solicitudes",
+    "Bad Gateway": "Error de comunicación con el servidor",
+}
+_PATTERNS = [
+    (re.compile(r"^The password for (.+) has been changed successfully"), r"La contraseña de \1 se cambió correctamente."),
+    (re.compile(r"^Your new password didn't match the confirmation"), "La confirmación no coincide con la nueva contraseña."),
+    (re.compile(r"^The new password didn't match the confirmation"), "La confirmación no coincide con la nueva contraseña."),
+    (re.compile(r"too short|at least (\d+) characters"), "La contraseña es demasiado corta: usa al menos 8 caracteres."),
+    (re.compile(r"too common"), "Esa contraseña es demasiado común. Elige otra."),
+    (re.compile(r"^Something went wrong"), "Algo salió mal. Inténtalo de nuevo."),
+]
+
+
+def spanish(text: str | None) -> str:
+    if not text:
+        return ""
+    text = str(text)
+    if text in _EXACT:
+        return _EXACT[text]
+    for pattern, replacement in _PATTERNS:
+        if pattern.search(text):
+            return pattern.sub(replacement, text) if "\\1" in replacement else replacement
+    return text

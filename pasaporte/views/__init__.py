@@ -1,0 +1,62 @@
+"""Lesson views: students open lessons as widget-only Voila pages served by their own
+server (`/user/NAME/voila/render/...`). This module installs what those servers need:
+the Spanish, CDN-free Voila template and the defaults every user server reads."""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from ..config import REPO_ROOT
+
+HERE = Path(__file__).parent
+TEMPLATE_NAME = "pasaporte"
+
+LAB_OVERRIDES = {
+    "@jupyterlab/translation-extension:plugin": {"locale": "es_ES"},
+    # Windowing can lose widget outputs ("model not found"); render every cell.
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "defer"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+LAB_PAGE_CONFIG = {
+    "disabledExtensions": {
+        "@jupyter/nbgrader:create-assignment": True,
+        "@jupyter/nbgrader:course-list": True,
+        "@jupyterlab/apputils-extension:announcements": True,
+    }
+}
+# Voila's server extension reads voila.json from the Jupyter config path.
+VOILA_CONFIG = {"VoilaConfiguration": {"template": TEMPLATE_NAME, "show_tracebacks": False, "strip_sources": True}}
+SERVER_CONFIG = {"LabApp": {"news_url": None}}
+
+
+def install_assets(prefix: Path | None = None) -> list[Path]:
+    """Copy the template, fonts and Jupyter defaults into the environment at `prefix`."""
+    prefix = Path(prefix or sys.prefix)
+    written = []
+    template = prefix / "share" / "jupyter" / "voila" / "templates" / TEMPLATE_NAME
+    if template.exists():
+        shutil.rmtree(template)
+    shutil.copytree(HERE / "voila_template", template)
+    fa = REPO_ROOT / "node_modules" / "@fortawesome" / "fontawesome-free"
+    for sub in ("css", "webfonts"):
+        shutil.copytree(fa / sub, template / "static" / "fontawesome" / sub)
+    written.append(template)
+
+    def write_json(path: Path, data: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+
+    write_json(prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json", LAB_OVERRIDES)
+    write_json(prefix / "etc" / "jupyter" / "labconfig" / "page_config.json", LAB_PAGE_CONFIG)
+    write_json(prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "pasaporte.json", SERVER_CONFIG)
+    write_json(prefix / "etc" / "jupyter" / "voila.json", VOILA_CONFIG)
+    nbgrader_config = prefix / "etc" / "jupyter" / "nbgrader_config.py"
+    shutil.copyfile(HERE / "jupyter" / "nbgrader_config.py", nbgrader_config)
+    written.append(nbgrader_config)
+    for path in written:
+        for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+    return written

@@ -1,0 +1,162 @@
+"""Test harness: a real hub + proxy started through `pasaporte run`, and an HTTP client
+that logs in through the Spanish login form like a browser would."""
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port_block(span: int = 12) -> int:
+    """A base port such that base..base+span are all free on 127.0.0.1."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + span > 65000:
+            continue
+        ok = True
+        for p in range(base, base + span):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", p))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return base
+    raise RuntimeError("no free block of ports")
+
+
+@dataclass
+class Portal:
+    state_dir: Path
+    homes_dir: Path
+    port: int
+    log_path: Path
+    proc: subprocess.Popen | None = None
+    env: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 120) -> "Portal":
+        self.env = dict(os.environ, PASAPORTE_STATE_DIR=str(self.state_dir), PASAPORTE_PORT=str(self.port),
+                        PASAPORTE_HOMES_DIR=str(self.homes_dir), PATH=f"{VENV_BIN}:{os.environ['PATH']}")
+        self.homes_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.homes_dir, 0o755)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([str(VENV_BIN / "pasaporte"), "run"], cwd=REPO, env=self.env,
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hub exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                if requests.get(self.url + "/hub/api/", timeout=2).status_code == 200 and \
+                        b"JupyterHub is now running" in self.log_path.read_bytes():
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"hub did not come up in {timeout}s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+
+    def log_tail(self, n: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except FileNotFoundError:
+            return ""
+
+    def accounts(self) -> dict[str, dict]:
+        with open(self.state_dir / "demo-accounts.csv", newline="", encoding="utf-8") as f:
+            return {row["username"]: row for row in csv.DictReader(f)}
+
+    def client(self, username: str, password: str | None = None) -> "Client":
+        c = Client(self)
+        c.login(username, password or self.accounts()[username]["password"])
+        return c
+
+    def pasaporte(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(VENV_BIN / "pasaporte"), *args], cwd=REPO, env=self.env,
+                              capture_output=True, text=True, timeout=600)
+
+
+class Client:
+    """A logged-in browser-like session (cookies + XSRF), speaking HTTP to the proxy."""
+
+    def __init__(self, portal: Portal):
+        self.portal = portal
+        self.s = requests.Session()
+        self.username = None
+
+    def url(self, path: str) -> str:
+        return urljoin(self.portal.url, path)
+
+    def login(self, username: str, password: str, expect_ok: bool = True) -> requests.Response:
+        self.s.get(self.url("/hub/login"), timeout=30)
+        r = self.s.post(self.url("/hub/login"), data={"username": username, "password": password,
+                                                      "_xsrf": self.s.cookies.get("_xsrf", path="/hub/")},
+                        timeout=60)
+        if expect_ok:
+            assert r.status_code == 200 and "/hub/login" not in r.url, f"login of {username} failed: {r.status_code} {r.url}"
+        self.username = username
+        return r
+
+    def xsrf(self, path_prefix: str) -> str:
+        matches = [c for c in self.s.cookies if c.name == "_xsrf" and path_prefix.startswith(c.path)]
+        if not matches:
+            return ""
+        return max(matches, key=lambda c: len(c.path)).value
+
+    def _send(self, method: str, path: str, xsrf_path: str, **kw) -> requests.Response:
+        headers = kw.pop("headers", {})
+        headers["X-XSRFToken"] = self.xsrf(xsrf_path)
+        return self.s.request(method, self.url(path), headers=headers, timeout=kw.pop("timeout", 300), **kw)
+
+    def hub_api(self, method: str, path: str, **kw) -> requests.Response:
+        return self._send(method, "/hub/api" + path, "/hub/", **kw)
+
+    def start_server(self, timeout: float = 120) -> None:
+        r = self.hub_api("POST", f"/users/{self.username}/server")
+        assert r.status_code in (201, 202, 400), r.text  # 400: already running
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            info = self.hub_api("GET", f"/users/{self.username}").json()
+            server = info.get("servers", {}).get("", {})
+            if server.get("ready"):
+                # visit the server once so it sets its own _xsrf cookie
+                self.s.get(self.url(f"/user/{self.username}/api/status"), timeout=30)
+                self.s.get(self.url(f"/user/{self.username}/lab"), timeout=60)
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"server of {self.username} not ready in {timeout}s:\n{self.portal.log_tail()}")
+
+    def user_api(self, method: str, path: str, **kw) -> requests.Response:
+        prefix = f"/user/{self.username}/"
+        return self._send(method, prefix + path.lstrip("/"), prefix, **kw)
+
+    def service(self, name: str, method: str, path: str, **kw) -> requests.Response:
+        prefix = f"/services/{name}/"
+        return self._send(method, prefix + path.lstrip("/"), prefix, **kw)

@@ -1,0 +1,165 @@
+"""The product's spine, over HTTP against the real hub, proxy, user servers and nbgrader:
+student login → landing page → lesson view → fetch → answer → submit;
+instructor release → collect → autograde → score per item → feedback → student reads it.
+The web-UI flow runs for one student (formgrader service API, as the browser calls it) and the
+CLI flow (`pasaporte grade ...`) for others, including a submission with its notebook missing."""
+import json
+import re
+
+import pytest
+
+COURSE = "mate1-funciones"
+EVAL = "diagnostico"
+SERVICE = f"formgrader-{COURSE}"
+CORRECT = {"r1": "2", "r2": "5", "r3": "-0.5", "r4": "10", "r5": "8", "r6": "15 + 8 * 12.5",
+           "r7": "4", "r8": "5", "r9": "6", "r10": "4"}
+
+
+def answer_notebook(client, answers: dict[str, str]) -> None:
+    path = f"api/contents/{COURSE}/{EVAL}/{EVAL}.ipynb"
+    r = client.user_api("GET", path)
+    assert r.status_code == 200, r.text
+    model = r.json()
+    changed = 0
+    for cell in model["content"]["cells"]:
+        m = re.match(r"^(r\d+) = None", cell["source"])
+        if m and m.group(1) in answers:
+            cell["source"] = f"{m.group(1)} = {answers[m.group(1)]}"
+            changed += 1
+    assert changed == len(answers)
+    r = client.user_api("PUT", path, json={"type": "notebook", "format": "json", "content": model["content"]})
+    assert r.status_code == 200, r.text
+
+
+def assignment_action(client, action: str) -> dict:
+    r = client.user_api("POST", f"assignments/{action}", data={"course_id": COURSE, "assignment_id": EVAL})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["success"], body
+    return body
+
+
+@pytest.fixture(scope="module")
+def people(portal):
+    return {name: portal.client(name) for name in ("ana.garcia", "luis.martinez", "sofia.nunez", "docente1")}
+
+
+def test_landing_page_lists_lessons_and_evaluation(people):
+    ana = people["ana.garcia"]
+    r = ana.s.get(ana.url("/hub/home"))
+    html = r.content.decode("utf-8")
+    assert r.status_code == 200
+    assert '<html lang="es-MX">' in html
+    assert "Matemáticas I — Funciones" in html
+    lessons = re.findall(r'class="leccion" href="([^"]+)"', html)
+    assert lessons == [f"/user/ana.garcia/voila/render/cursos/{COURSE}/{n}" for n in
+                       ("01-funcion-lineal.ipynb", "02-leer-graficas.ipynb", "03-sistemas-de-ecuaciones.ipynb")]
+    assert "Evaluación diagnóstica" in html and 'class="evaluacion"' in html
+    # a student gets no grading link
+    assert "formgrader" not in html
+
+
+def test_teacher_landing_links_formgrader_in_new_tab(people):
+    doc = people["docente1"]
+    html = doc.s.get(doc.url("/hub/home")).content.decode("utf-8")
+    assert re.search(rf'href="[^"]*services/{SERVICE}/formgrader" target="_blank"', html)
+
+
+def test_lesson_opens_as_widget_only_view(people):
+    ana = people["ana.garcia"]
+    ana.start_server()
+    r = ana.s.get(ana.url(f"/user/ana.garcia/voila/render/cursos/{COURSE}/01-funcion-lineal.ipynb"))
+    html = r.content.decode("utf-8")
+    assert r.status_code == 200
+    assert "application/vnd.jupyter.widget-view+json" in html  # live widgets
+    assert "def describir_recta" not in html and "m_slider.observe" not in html  # no code shown
+    assert "Preparando la lección" in html  # Spanish template
+    assert not re.search(r'(src|href)="https?://', html), "the view links something outside the portal"
+
+
+def test_release_through_formgrader_service(people):
+    doc = people["docente1"]
+    r = doc.s.get(doc.url(f"/services/{SERVICE}/formgrader"))
+    assert r.status_code == 200 and "/hub/login" not in r.url
+    for step in ("assign", "release"):
+        r = doc.service(SERVICE, "POST", f"formgrader/api/assignment/{EVAL}/{step}")
+        assert r.status_code == 200 and r.json()["success"], r.text
+
+
+def test_student_cannot_use_formgrader(people):
+    ana = people["ana.garcia"]
+    r = ana.s.get(ana.url(f"/services/{SERVICE}/formgrader"))
+    assert r.status_code == 403
+
+
+def test_students_fetch_answer_and_submit(people):
+    for name, answers in (
+        ("ana.garcia", CORRECT),
+        ("luis.martinez", {**CORRECT, "r8": "6", "r10": "5"}),  # two plausible wrong answers
+        ("sofia.nunez", CORRECT),
+    ):
+        student = people[name]
+        student.start_server()
+        listing = student.user_api("GET", f"assignments?course_id={COURSE}").json()
+        assert [a["assignment_id"] for a in listing["value"]] == [EVAL]
+        fetched = assignment_action(student, "fetch")
+        assert fetched["value"][0]["status"] == "fetched"
+        answer_notebook(student, answers)
+        if name == "sofia.nunez":  # submits without the notebook
+            r = student.user_api("DELETE", f"api/contents/{COURSE}/{EVAL}/{EVAL}.ipynb")
+            assert r.status_code == 204
+        submitted = student.user_api("POST", "assignments/submit",
+                                     data={"course_id": COURSE, "assignment_id": EVAL}).json()
+        assert submitted["success"], submitted
+        statuses = [a["status"] for a in submitted["value"]]
+        assert "submitted" in statuses
+
+
+def test_web_flow_collect_autograde_scores(people):
+    doc = people["docente1"]
+    r = doc.service(SERVICE, "POST", f"formgrader/api/assignment/{EVAL}/collect")
+    assert r.status_code == 200 and r.json()["success"], r.text
+    r = doc.service(SERVICE, "POST", f"formgrader/api/submission/{EVAL}/ana.garcia/autograde")
+    assert r.status_code == 200 and r.json()["success"], r.text
+    notebooks = doc.service(SERVICE, "GET", f"formgrader/api/submitted_notebooks/{EVAL}/{EVAL}").json()
+    ana_nb = next(nb for nb in notebooks if nb["student"] == "ana.garcia")
+    assert ana_nb["score"] == ana_nb["max_score"] == 10
+    grades = doc.service(SERVICE, "GET", f"formgrader/api/grades?submission_id={ana_nb['id']}").json()
+    per_item = {g["name"]: g["auto_score"] for g in grades}
+    assert per_item == {f"r{i}": 1 for i in range(1, 11)}
+
+
+def test_cli_flow_autograde_reports_missing_notebook_and_grades_others(portal, people):
+    r = portal.pasaporte("grade", "autograde", COURSE, EVAL)
+    assert r.returncode == 3, r.stdout + r.stderr  # 3: some submissions had problems
+    outcomes = {o["student"]: o for o in map(json.loads, [l for l in r.stdout.splitlines() if l.startswith("{")])}
+    assert outcomes["sofia.nunez"]["ok"] is False
+    assert "missing notebook" in outcomes["sofia.nunez"]["problem"] and f"{EVAL}.ipynb" in outcomes["sofia.nunez"]["problem"]
+    assert outcomes["ana.garcia"]["ok"] and outcomes["ana.garcia"]["score"] == 10
+    assert outcomes["luis.martinez"]["ok"] and outcomes["luis.martinez"]["score"] == 8
+    assert "[3/3]" in r.stdout  # progress per submission
+
+    csv_out = portal.pasaporte("grade", "scores", COURSE, EVAL)
+    assert csv_out.returncode == 0, csv_out.stderr
+    rows = {line.split(",")[0]: line.split(",") for line in csv_out.stdout.splitlines()}
+    header = rows["usuario"]
+    luis = dict(zip(header, rows["luis.martinez"]))
+    assert luis["r8"] == "0" and luis["r10"] == "0" and luis["r1"] == "1" and luis["total"] == "8"
+    assert dict(zip(header, rows["diego.lopez"]))["entregada"] == "no"
+
+
+def test_feedback_returned_and_read_by_student(portal, people):
+    doc = people["docente1"]
+    for step in ("generate_feedback", "release_feedback"):
+        r = doc.service(SERVICE, "POST", f"formgrader/api/assignment/{EVAL}/{step}")
+        assert r.status_code == 200 and r.json()["success"], r.text
+    luis = people["luis.martinez"]
+    listing = assignment_action(luis, "fetch_feedback")["value"]
+    submitted = next(a for a in listing if a["status"] == "submitted")
+    feedback = [s for s in submitted["submissions"] if s["has_local_feedback"]]
+    assert feedback, submitted
+    html_path = feedback[0]["local_feedback_path"]
+    r = luis.user_api("GET", f"files/{html_path}/{EVAL}.html")
+    assert r.status_code == 200
+    text = r.content.decode("utf-8")
+    assert "Score: 8.0 / 10.0" in text or "8.0 / 10.0" in text
