@@ -14,11 +14,14 @@ fi
 step() { printf '\n==> %s\n' "$*"; }
 
 # --- system packages --------------------------------------------------------
-APT_PACKAGES=(python3 python3-venv python3-dev build-essential nodejs npm chromium passwd git)
+APT_PACKAGES=(python3 python3-venv python3-dev build-essential chromium passwd git)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
+# Node.js may come from Debian (nodejs + npm) or from another apt source that bundles npm.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "Missing Debian packages: ${missing[*]}. Run 'make run' once as root, or: sudo apt-get install ${missing[*]}" >&2
