@@ -16,6 +16,8 @@ def cmd_run(args, settings: Settings) -> int:
     config = REPO_ROOT / "hub_config" / "jupyterhub_config.py"
     jupyterhub = settings.venv / "bin" / "jupyterhub"
     os.chdir(settings.state_dir)
+    # Whatever the hub writes (its database above all) is private unless a step opens it on purpose.
+    os.umask(0o077)
     # nbgrader and JupyterHub call some tools (alembic, jupyter) by name.
     os.environ["PATH"] = f"{settings.venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
     os.execv(str(jupyterhub), [str(jupyterhub), "-f", str(config), *args.hub_args])

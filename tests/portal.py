@@ -160,3 +160,44 @@ class Client:
     def service(self, name: str, method: str, path: str, **kw) -> requests.Response:
         prefix = f"/services/{name}/"
         return self._send(method, prefix + path.lstrip("/"), prefix, **kw)
+
+
+def run_in_kernel(client: Client, code: str, timeout: float = 60) -> str:
+    """Run `code` in a fresh kernel of the client's own server; return its stdout (and errors)."""
+    import json
+    import uuid
+
+    import websocket
+
+    r = client.user_api("POST", "api/kernels", json={"name": "python3"})
+    assert r.status_code == 201, r.text
+    kernel_id = r.json()["id"]
+    try:
+        ws_url = client.url(f"/user/{client.username}/api/kernels/{kernel_id}/channels").replace("http", "ws", 1)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in client.s.cookies)
+        ws = websocket.create_connection(ws_url, cookie=cookie, timeout=timeout)
+        msg_id = uuid.uuid4().hex
+        ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": client.username,
+                       "session": uuid.uuid4().hex, "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell",
+            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True},
+        }))
+        out = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = json.loads(ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = msg["header"]["msg_type"]
+            if kind == "stream":
+                out.append(msg["content"]["text"])
+            elif kind == "error":
+                out.append(f"{msg['content']['ename']}: {msg['content']['evalue']}")
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        ws.close()
+        return "".join(out)
+    finally:
+        client.user_api("DELETE", f"api/kernels/{kernel_id}")

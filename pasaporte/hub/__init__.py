@@ -148,7 +148,8 @@ def update_templates(c, courses: list[Course]) -> None:
     ]
     c.JupyterHub.template_vars = {
         "catalogo": [course.public_dict() for course in courses],
-        "es": spanish,
+        # JupyterHub calls callables with the user; this one hands templates the translator.
+        "es": lambda user: spanish,
     }
 
 
