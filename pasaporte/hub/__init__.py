@@ -65,6 +65,8 @@ def update_hub(c, settings: Settings) -> None:
     c.ConfigurableHTTPProxy.auth_token = secret(settings, "proxy_auth_token")
     c.ConfigurableHTTPProxy.pid_file = str(settings.state_dir / "proxy.pid")
     c.JupyterHub.default_url = "/hub/home"
+    # A lesson link to a stopped server starts it instead of asking the student to press a button.
+    c.JupyterHub.implicit_spawn_seconds = 0.5
     c.JupyterHub.logo_file = str(settings.hub_config_dir / "static" / "logo.svg")
     c.JupyterHub.shutdown_on_logout = False
     c.JupyterHub.cleanup_servers = True

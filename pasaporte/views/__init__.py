@@ -39,9 +39,12 @@ def install_assets(prefix: Path | None = None) -> list[Path]:
     if template.exists():
         shutil.rmtree(template)
     shutil.copytree(HERE / "voila_template", template)
-    fa = REPO_ROOT / "node_modules" / "@fortawesome" / "fontawesome-free"
+    node = REPO_ROOT / "node_modules"
     for sub in ("css", "webfonts"):
-        shutil.copytree(fa / sub, template / "static" / "fontawesome" / sub)
+        shutil.copytree(node / "@fortawesome" / "fontawesome-free" / sub, template / "static" / "fontawesome" / sub)
+    # Voila typesets math with MathJax 2 loaded from `mathjax_url`: serve it from the template.
+    shutil.copytree(node / "mathjax", template / "static" / "mathjax",
+                    ignore=shutil.ignore_patterns("unpacked", "test", "otf", "svg", "eot", "*.md"))
     written.append(template)
 
     def write_json(path: Path, data: dict) -> None:
@@ -53,9 +56,10 @@ def install_assets(prefix: Path | None = None) -> list[Path]:
     write_json(prefix / "etc" / "jupyter" / "labconfig" / "page_config.json", LAB_PAGE_CONFIG)
     write_json(prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "pasaporte.json", SERVER_CONFIG)
     write_json(prefix / "etc" / "jupyter" / "voila.json", VOILA_CONFIG)
-    nbgrader_config = prefix / "etc" / "jupyter" / "nbgrader_config.py"
-    shutil.copyfile(HERE / "jupyter" / "nbgrader_config.py", nbgrader_config)
-    written.append(nbgrader_config)
+    for name in ("nbgrader_config.py", "jupyter_server_config.py"):
+        target = prefix / "etc" / "jupyter" / name
+        shutil.copyfile(HERE / "jupyter" / name, target)
+        written.append(target)
     for path in written:
         for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
             p.chmod(0o755 if p.is_dir() else 0o644)
