@@ -48,6 +48,7 @@ class Portal:
     log_path: Path
     proc: subprocess.Popen | None = None
     env: dict = field(default_factory=dict)
+    run_as: str | None = None  # start the hub as this system account instead of the current one
 
     @property
     def url(self) -> str:
@@ -55,11 +56,16 @@ class Portal:
 
     def start(self, timeout: float = 120) -> "Portal":
         self.env = dict(os.environ, PASAPORTE_STATE_DIR=str(self.state_dir), PASAPORTE_PORT=str(self.port),
-                        PASAPORTE_HOMES_DIR=str(self.homes_dir), PATH=f"{VENV_BIN}:{os.environ['PATH']}")
-        self.homes_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.homes_dir, 0o755)
+                        PATH=f"{VENV_BIN}:{os.environ['PATH']}")
+        if self.run_as:  # homes go to their default place, inside the state dir
+            self.homes_dir = self.state_dir / "homes"
+        else:
+            self.env["PASAPORTE_HOMES_DIR"] = str(self.homes_dir)
+            self.homes_dir.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.homes_dir, 0o755)
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([str(VENV_BIN / "pasaporte"), "run"], cwd=REPO, env=self.env,
+        prefix = ["runuser", "-u", self.run_as, "--"] if self.run_as else []
+        self.proc = subprocess.Popen([*prefix, str(VENV_BIN / "pasaporte"), "run"], cwd=REPO, env=self.env,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -76,7 +82,7 @@ class Portal:
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            os.killpg(self.proc.pid, signal.SIGINT if self.run_as else signal.SIGTERM)
             try:
                 self.proc.wait(60)
             except subprocess.TimeoutExpired:

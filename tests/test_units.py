@@ -1,0 +1,93 @@
+"""Pure logic: settings, roster parsing and derived groups, account names, passwords file, messages."""
+import stat
+
+import pytest
+
+from pasaporte.config import Settings, SettingsError
+from pasaporte.hub.messages import spanish
+from pasaporte.hub.spawner import system_username
+from pasaporte.roster import RosterError, derive_membership, ensure_accounts_file, read_roster
+
+HEADER = "cct,subsistema,estado,grupo,rol,nombre,apellidos,usuario,correo,cursos\n"
+
+
+def write(tmp_path, text, encoding="utf-8", name="roster.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_settings_defaults_and_bad_values(tmp_path):
+    s = Settings.from_env({"PASAPORTE_STATE_DIR": str(tmp_path)})
+    assert s.profile == "local" and s.port == 8000 and s.state_dir == tmp_path
+    assert Settings.from_env({"PASAPORTE_PORT": "8123"}).hub_url == "http://127.0.0.1:8123"
+    with pytest.raises(SettingsError, match="not a profile"):
+        Settings.from_env({"PASAPORTE_PROFILE": "kubernetes-ya"})
+    with pytest.raises(SettingsError, match="not a port"):
+        Settings.from_env({"PASAPORTE_PORT": "ocho mil"})
+
+
+@pytest.mark.parametrize("encoding,bom,sep", [("utf-8", "", ","), ("utf-8", "\ufeff", ";"), ("latin-1", "", ";")])
+def test_roster_reads_what_spreadsheets_save(tmp_path, encoding, bom, sep):
+    text = bom + (HEADER + "21EBH0001Z,DGB,Puebla,1A,Estudiante,José,Núñez Peña,jose.nunez,,mate1-funciones\r\n"
+                  ).replace(",", sep)
+    people = read_roster(write(tmp_path, text, encoding))
+    assert len(people) == 1
+    p = people[0]
+    assert (p.username, p.role, p.family_name, p.section) == ("jose.nunez", "estudiante", "Núñez Peña",
+                                                             "seccion-21ebh0001z-1a")
+
+
+def test_roster_reports_bad_lines_by_number(tmp_path):
+    text = HEADER + ("21EBH0001Z,DGB,Puebla,1A,estudiante,Ana,García,ana,,\n"
+                     "21EBH0001Z,DGB,Puebla,1A,astronauta,Beto,Pérez,beto,,\n"
+                     "21EBH0001Z,DGB,Puebla,1A,estudiante,Ana,Otra,ana,,\n"
+                     "21EBH0001Z,DGB,Puebla,1A,estudiante,Sin,Usuario,,,\n")
+    with pytest.raises(RosterError) as err:
+        read_roster(write(tmp_path, text))
+    lines = dict(err.value.problems)
+    assert set(lines) == {3, 4, 5}
+    assert "unknown role" in lines[3] and "duplicate username" in lines[4] and "invalid username" in lines[5]
+
+
+def test_membership_is_derived(tmp_path):
+    text = HEADER + ("X1,DGB,Puebla,,coordinador,C,C,coord,,\n"
+                     "X1,DGB,Puebla,1A,docente,D,D,doc,,mate1\n"
+                     "X1,DGB,Puebla,1A,estudiante,E,E,est,,mate1\n"
+                     "X2,DGB,Puebla,1A,coordinador,O,O,otra,,\n")
+    m = derive_membership(read_roster(write(tmp_path, text)), ["mate1", "fisica1"])
+    assert m.groups["nbgrader-mate1"] == ["est"]
+    assert m.groups["formgrade-mate1"] == ["doc", "coord"]  # only the coordinator of the school teaching it
+    assert m.groups["nbgrader-fisica1"] == [] and m.groups["formgrade-fisica1"] == []
+    assert m.groups["seccion-x1-1a"] == ["doc", "est"]
+    with pytest.raises(RosterError, match="unknown course"):
+        derive_membership(read_roster(write(tmp_path, text)), ["fisica1"])
+
+
+def test_system_usernames_are_valid_and_distinct():
+    names = ["ana.garcia", "Ana.Garcia", "ana_garcia", "josé.núñez", "jose.nunez", "maria@escuela.mx",
+             "a" * 60, "a" * 61, "-raro"]
+    mapped = [system_username(n) for n in names]
+    assert len(set(mapped)) == len(names)
+    assert mapped[0] == "pp-ana.garcia"
+    for m in mapped:
+        assert len(m) <= 32 and m.startswith("pp-")
+        assert all(ch.isascii() and (ch.isalnum() or ch in "._-") for ch in m) and m == m.lower()
+
+
+def test_accounts_file_keeps_passwords_and_adds_new_people(tmp_path):
+    people = read_roster(write(tmp_path, HEADER + "X1,DGB,Puebla,1A,estudiante,E,E,est,,\n"))
+    path = tmp_path / "state" / "demo-accounts.csv"
+    first = ensure_accounts_file(path, people)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert ensure_accounts_file(path, people) == first
+    more = read_roster(write(tmp_path, HEADER + "X1,DGB,Puebla,1A,estudiante,E,E,est,,\n"
+                                                "X1,DGB,Puebla,1A,docente,D,D,doc,,\n"))
+    second = ensure_accounts_file(path, more)
+    assert second["est"] == first["est"] and len(second["doc"]) == 12
+
+
+def test_spanish_messages():
+    assert spanish("The password for ana has been changed successfully") == "La contraseña de ana se cambió correctamente."
+    assert spanish("Not Found") == "No encontrado"
+    assert spanish("something new") == "something new"
