@@ -1,6 +1,6 @@
 # Pasaporte: the two commands are `make run` and `make test`.
 SHELL := /bin/bash
-VENV ?= $(shell if [ "$$(id -u)" = 0 ]; then echo /opt/pasaporte/venv; else echo $(CURDIR)/.venv; fi)
+VENV ?= $(or $(PASAPORTE_VENV),$(shell if [ "$$(id -u)" = 0 ]; then echo /opt/pasaporte/venv; else echo $(CURDIR)/.venv; fi))
 PASAPORTE := $(VENV)/bin/pasaporte
 export PASAPORTE_VENV := $(VENV)
 
