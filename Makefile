@@ -4,7 +4,7 @@ VENV ?= $(or $(PASAPORTE_VENV),$(shell if [ "$$(id -u)" = 0 ]; then echo /opt/pa
 PASAPORTE := $(VENV)/bin/pasaporte
 export PASAPORTE_VENV := $(VENV)
 
-.PHONY: install run test content-check
+.PHONY: install run test content-check bench-lesson
 
 install:  ## install system packages (as root), the pinned Python and Node packages, and assets
 	@scripts/install.sh
@@ -17,3 +17,6 @@ test: install  ## the whole test suite, against real parts
 
 content-check: install  ## validate every course.toml and its notebooks
 	@$(PASAPORTE) check
+
+bench-lesson: install  ## benchmark: student login → rendered lesson (median of 5)
+	@$(VENV)/bin/python bench/login_to_lesson.py

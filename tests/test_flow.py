@@ -163,3 +163,15 @@ def test_feedback_returned_and_read_by_student(portal, people):
     assert r.status_code == 200
     text = r.content.decode("utf-8")
     assert "Score: 8.0 / 10.0" in text or "8.0 / 10.0" in text
+
+
+def test_jupyterlab_opens_in_spanish(people):
+    ana = people["ana.garcia"]
+    setting = ana.user_api("GET", "lab/api/settings/@jupyterlab/translation-extension:plugin").json()
+    # overrides.json turns the schema default into Spanish; the user has not chosen anything
+    assert setting["schema"]["properties"]["locale"]["default"] == "es_ES"
+    assert setting["settings"].get("locale", "es_ES") == "es_ES"
+    packs = ana.user_api("GET", "lab/api/translations/").json()["data"]
+    assert "es_ES" in packs
+    spanish = ana.user_api("GET", "lab/api/translations/es_ES").json()["data"]
+    assert spanish["jupyterlab"]["Save"] == ["Guardar"]
