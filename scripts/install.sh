@@ -36,7 +36,9 @@ fi
 # --- Python environment (pinned) ---------------------------------------------
 # Debian's own python3 is used on purpose: as root, user servers run under other
 # system accounts and must be able to execute the interpreter.
-LOCK_SHA="$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
+# The stamp covers the lock and this clone's path: the package is installed in editable
+# mode, so another clone sharing the environment must re-point it.
+LOCK_SHA="$( (cat requirements.txt pyproject.toml; echo "$ROOT") | sha256sum | cut -c1-16)"
 if [ ! -x "$VENV/bin/python" ]; then
     step "Creating the Python environment in $VENV"
     mkdir -p "$(dirname "$VENV")"

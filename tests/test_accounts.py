@@ -128,3 +128,11 @@ def test_roles_and_groups_come_from_the_roster(portal):
                                                   "valeria.ramirez", "jose.pena"}
     assert groups["formgrade-mate1-funciones"] == {"docente1", "docente2", "coordinadora"}
     assert groups["seccion-21ebh0001z-1a"] == {"docente1", "ana.garcia", "luis.martinez", "sofia.nunez"}
+
+
+def test_logout_says_goodbye_in_spanish_and_ends_the_session(portal):
+    c = portal.client("sofia.nunez")
+    r = c.s.get(c.url("/hub/logout"))
+    assert r.status_code == 200 and "Cerraste tu sesión" in r.content.decode("utf-8")
+    r = c.s.get(c.url("/hub/home"))
+    assert "/hub/login" in r.url  # back to the login form

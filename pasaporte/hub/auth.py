@@ -10,6 +10,7 @@ from nativeauthenticator.handlers import (
     ChangePasswordHandler,
     LoginHandler as NativeLoginHandler,
 )
+from jupyterhub.handlers.login import LogoutHandler
 from nativeauthenticator.orm import UserInfo
 from traitlets import Dict
 
@@ -44,6 +45,13 @@ class SpanishLoginHandler(NativeLoginHandler):
             error = MSG_BAD_LOGIN
         self.set_status(403)
         self.finish(await self._render(login_error=error, username=username))
+
+
+class SpanishLogoutHandler(LogoutHandler):
+    """Say goodbye in Spanish (classrooms share PCs: remind to close the browser)."""
+
+    async def render_logout_page(self):
+        self.finish(await self.render_template("logout.html"))
 
 
 class PasaporteAuthenticator(NativeAuthenticator):
@@ -82,6 +90,7 @@ class PasaporteAuthenticator(NativeAuthenticator):
         # Only what a roster-based portal needs: no sign-up, no self-approval.
         return [
             (r"/login", SpanishLoginHandler),
+            (r"/logout", SpanishLogoutHandler),
             (r"/change-password", ChangePasswordHandler),
             (r"/change-password/([^/]+)", ChangePasswordAdminHandler),
         ]
