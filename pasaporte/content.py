@@ -94,7 +94,7 @@ class Course:
                 for l in self.lessons
             ],
             "evaluations": [
-                {"id": e.id, "title": e.title, "kind": e.kind, "points": e.points, "items": len(e.items)}
+                {"id": e.id, "title": e.title, "kind": e.kind, "points": e.points, "item_count": len(e.items)}
                 for e in self.evaluations
             ],
         }

@@ -54,7 +54,7 @@ def test_landing_page_lists_lessons_and_evaluation(people):
     lessons = re.findall(r'class="leccion" href="([^"]+)"', html)
     assert lessons == [f"/user/ana.garcia/voila/render/cursos/{COURSE}/{n}" for n in
                        ("01-funcion-lineal.ipynb", "02-leer-graficas.ipynb", "03-sistemas-de-ecuaciones.ipynb")]
-    assert "Evaluación diagnóstica" in html and 'class="evaluacion"' in html
+    assert "Evaluación diagnóstica</strong> (10 preguntas, 10 puntos)" in html and 'class="evaluacion"' in html
     # a student gets no grading link
     assert "formgrader" not in html
 
