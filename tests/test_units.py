@@ -5,7 +5,7 @@ import pytest
 
 from pasaporte.config import Settings, SettingsError
 from pasaporte.hub.messages import spanish
-from pasaporte.hub.spawner import system_username
+from pasaporte.system import GRADER_PREFIX, account_name
 from pasaporte.roster import RosterError, derive_membership, ensure_accounts_file, read_roster
 
 HEADER = "cct,subsistema,estado,grupo,rol,nombre,apellidos,usuario,correo,cursos\n"
@@ -67,12 +67,14 @@ def test_membership_is_derived(tmp_path):
 def test_system_usernames_are_valid_and_distinct():
     names = ["ana.garcia", "Ana.Garcia", "ana_garcia", "josé.núñez", "jose.nunez", "maria@escuela.mx",
              "a" * 60, "a" * 61, "-raro"]
-    mapped = [system_username(n) for n in names]
+    mapped = [account_name(n) for n in names]
     assert len(set(mapped)) == len(names)
     assert mapped[0] == "pp-ana.garcia"
     for m in mapped:
         assert len(m) <= 32 and m.startswith("pp-")
         assert all(ch.isascii() and (ch.isalnum() or ch in "._-") for ch in m) and m == m.lower()
+    assert account_name("mate1-funciones", GRADER_PREFIX) == "pg-mate1-funciones"
+    assert len(account_name("quimica2-reacciones-equilibrio-y-ph", GRADER_PREFIX)) <= 32
 
 
 def test_accounts_file_keeps_passwords_and_adds_new_people(tmp_path):

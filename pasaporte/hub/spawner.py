@@ -8,47 +8,14 @@ lessons are copied into their home before the server starts.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import pwd
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Bool, Dict, Unicode
 
-SYSTEM_PREFIX = "pp-"
-
-
-def system_username(name: str) -> str:
-    """Map a portal username to a valid, collision-free Linux account name (≤ 32 chars).
-
-    Names that are already safe keep their shape ("ana.garcia" -> "pp-ana.garcia");
-    anything altered or shortened gets a hash suffix, so two portal names never meet.
-    """
-    safe = re.sub(r"[^a-z0-9._-]", "-", name.lower())
-    base = SYSTEM_PREFIX + safe
-    if safe == name and len(base) <= 32 and not safe.startswith(("-", ".")):
-        return base
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{SYSTEM_PREFIX}{safe.strip('-.')[:20]}-{digest}"
-
-
-def ensure_system_account(account: str, home: Path) -> pwd.struct_passwd:
-    """Create the system account if needed (root only); return its passwd entry."""
-    try:
-        return pwd.getpwnam(account)
-    except KeyError:
-        pass
-    subprocess.run(
-        ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/bin/bash",
-         "--user-group", "--comment", "Pasaporte portal user", account],
-        check=True, capture_output=True, text=True,
-    )
-    return pwd.getpwnam(account)
-
+from ..system import account_name, ensure_account
 
 def sync_tree(files: dict[str, str], home: Path, uid: int | None, gid: int | None) -> None:
     """Copy {relative destination: source path} into home, replacing changed copies."""
@@ -78,11 +45,11 @@ class PasaporteLocalSpawner(LocalProcessSpawner):
 
     @property
     def account(self) -> str:
-        return system_username(self.user.name) if self.isolate else pwd.getpwuid(os.getuid()).pw_name
+        return account_name(self.user.name) if self.isolate else pwd.getpwuid(os.getuid()).pw_name
 
     @property
     def home(self) -> Path:
-        return Path(self.homes_dir) / (system_username(self.user.name) if self.isolate else self.user.name)
+        return Path(self.homes_dir) / (account_name(self.user.name) if self.isolate else self.user.name)
 
     def course_ids(self) -> list[str]:
         ids = []
@@ -96,7 +63,7 @@ class PasaporteLocalSpawner(LocalProcessSpawner):
         home = self.home
         uid = gid = None
         if self.isolate:
-            entry = ensure_system_account(self.account, home)
+            entry = ensure_account(self.account, home, comment="Pasaporte portal user")
             uid, gid = entry.pw_uid, entry.pw_gid
         home.mkdir(parents=True, exist_ok=True)
         if uid is not None:
