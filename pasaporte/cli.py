@@ -8,7 +8,34 @@ import sys
 from .config import REPO_ROOT, Settings, SettingsError
 
 
+def preflight(settings: Settings) -> bool:
+    """Check the catalogue and the roster before the hub starts; print every problem for the operator."""
+    from .content import ContentError, load_catalogue
+    from .roster import RosterError, derive_membership, read_roster
+
+    try:
+        courses = load_catalogue(settings.content_dir)
+    except ContentError as exc:
+        print(f"pasaporte: content problems in {exc.where}:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return False
+    try:
+        derive_membership(read_roster(settings.roster_file), [c.id for c in courses])
+    except FileNotFoundError:
+        print(f"pasaporte: roster file {settings.roster_file} does not exist (PASAPORTE_ROSTER)", file=sys.stderr)
+        return False
+    except RosterError as exc:
+        print(f"pasaporte: roster {settings.roster_file} cannot be used; nothing was changed:", file=sys.stderr)
+        for line, problem in exc.problems:
+            print(f"  - line {line}: {problem}" if line else f"  - {problem}", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_run(args, settings: Settings) -> int:
+    if not preflight(settings):
+        return 1
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     print(f"Pasaporte ({settings.profile} profile) starting at {settings.hub_url}/", flush=True)
     print(f"State directory: {settings.state_dir}", flush=True)

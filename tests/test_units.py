@@ -93,3 +93,18 @@ def test_spanish_messages():
     assert spanish("The password for ana has been changed successfully") == "La contraseña de ana se cambió correctamente."
     assert spanish("Not Found") == "No encontrado"
     assert spanish("something new") == "something new"
+
+
+def test_run_refuses_a_broken_roster_with_every_problem(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    roster = write(tmp_path, HEADER + "X1,DGB,Puebla,1A,astronauta,A,B,ana,,\nX1,DGB,Puebla,1A,estudiante,A,B,luis,,fisica9\n")
+    env = dict(os.environ, PASAPORTE_ROSTER=str(roster), PASAPORTE_STATE_DIR=str(tmp_path / "state"))
+    proc = subprocess.run([str(Path(sys.executable).parent / "pasaporte"), "run"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "line 2: unknown role 'astronauta'" in proc.stderr
+    assert not (tmp_path / "state").exists()  # nothing was created
