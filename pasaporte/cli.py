@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from .config import REPO_ROOT, Settings, SettingsError
 
@@ -30,7 +31,39 @@ def preflight(settings: Settings) -> bool:
         for line, problem in exc.problems:
             print(f"  - line {line}: {problem}" if line else f"  - {problem}", file=sys.stderr)
         return False
-    return True
+    return already_running(settings) is None and ports_free(settings)
+
+
+def already_running(settings: Settings) -> int | None:
+    pid_file = settings.state_dir / "jupyterhub.pid"
+    try:
+        pid = int(pid_file.read_text().strip())
+        if b"jupyterhub" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return None  # a stale pid file, the number now belongs to something else
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return None
+    print(f"pasaporte: a portal is already running on {settings.state_dir} (pid {pid}); stop it first",
+          file=sys.stderr)
+    return pid
+
+
+def ports_free(settings: Settings) -> bool:
+    import socket
+
+    wanted = [(settings.ip, settings.port), ("127.0.0.1", settings.hub_api_port), ("127.0.0.1", settings.proxy_api_port)]
+    wanted += [("127.0.0.1", settings.services_base_port + i) for i in range(5)]
+    busy = []
+    for host, port in wanted:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers themselves will
+            try:
+                s.bind((host, port))
+            except OSError:
+                busy.append(port)
+    if busy:
+        print(f"pasaporte: port(s) {', '.join(map(str, busy))} are in use; choose another PASAPORTE_PORT "
+              f"(the portal uses PORT, PORT+1, PORT+2 and PORT+10 upwards)", file=sys.stderr)
+    return not busy
 
 
 def cmd_run(args, settings: Settings) -> int:
@@ -54,7 +87,7 @@ def cmd_install_assets(args, settings: Settings) -> int:
     from .views import install_assets
 
     written = install_assets()
-    print(f"Installed {len(written)} Pasaporte assets into {settings.venv}")
+    print(f"Installed {len(written)} Pasaporte assets into {sys.prefix}")
     return 0
 
 
@@ -100,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "install-assets":  # needs no settings: it only writes into the environment
+        return cmd_install_assets(args, None)
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

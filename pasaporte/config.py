@@ -10,7 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-PROFILES = ("local", "docker")
+PROFILES = ("local",)
+PLANNED_PROFILES = ("docker", "kubernetes")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,6 +87,8 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
         profile = env.get("PASAPORTE_PROFILE", "local").strip() or "local"
+        if profile in PLANNED_PROFILES:
+            raise SettingsError(f"PASAPORTE_PROFILE={profile} is not available yet; use 'local'")
         if profile not in PROFILES:
             raise SettingsError(
                 f"PASAPORTE_PROFILE={profile!r} is not a profile; choose one of {', '.join(PROFILES)}"

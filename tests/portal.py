@@ -49,6 +49,7 @@ class Portal:
     proc: subprocess.Popen | None = None
     env: dict = field(default_factory=dict)
     run_as: str | None = None  # start the hub as this system account instead of the current one
+    extra_env: dict = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -56,7 +57,7 @@ class Portal:
 
     def start(self, timeout: float = 120) -> "Portal":
         self.env = dict(os.environ, PASAPORTE_STATE_DIR=str(self.state_dir), PASAPORTE_PORT=str(self.port),
-                        PATH=f"{VENV_BIN}:{os.environ['PATH']}")
+                        PATH=f"{VENV_BIN}:{os.environ['PATH']}", **self.extra_env)
         if self.run_as:  # homes go to their default place, inside the state dir
             self.homes_dir = self.state_dir / "homes"
         else:

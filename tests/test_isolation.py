@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from portal import run_in_kernel
+from portal import REPO, run_in_kernel
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="per-user accounts need root (CI runs as root)")
 
@@ -46,6 +46,9 @@ def test_servers_run_as_own_account_with_private_home(portal):
         str(state / "grading" / "mate1-funciones"), str(state / "grading" / "mate1-funciones" / "gradebook.db"),
         str(state / "jupyterhub.sqlite"), str(state / "secrets"), str(state / "secrets" / "cookie_secret"),
         str(state / "demo-accounts.csv"), str(state),
+        # the answer key: the evaluation source in the clone, and git's copy of it
+        str(REPO / "courses" / "mate1-funciones" / "evaluaciones" / "diagnostico" / "diagnostico.ipynb"),
+        str(REPO / ".git" / "HEAD"),
     ]
     out = run_in_kernel(ana, PROBE.format(paths=paths))
     lines = out.splitlines()
@@ -55,3 +58,21 @@ def test_servers_run_as_own_account_with_private_home(portal):
     # and she can still read her own lessons
     own = run_in_kernel(ana, "import os; print(sorted(os.listdir('cursos/mate1-funciones')))")
     assert "01-funcion-lineal.ipynb" in own
+
+
+def test_student_cannot_hijack_the_exchange(portal):
+    sofia = portal.client("sofia.nunez")
+    sofia.start_server()
+    course = portal.state_dir / "exchange" / "mate1-funciones"
+    code = f"""
+import os
+for action in ("rename", "rmdir"):
+    try:
+        os.rename({str(course)!r}, {str(course) + "-x"!r}) if action == "rename" else os.rmdir({str(course)!r})
+        print("DONE", action)
+    except OSError as e:
+        print("REFUSED", action, type(e).__name__)
+"""
+    out = run_in_kernel(sofia, code)
+    assert "DONE" not in out and out.count("REFUSED") == 2, out
+    assert course.is_dir() and course.stat().st_uid != pwd.getpwnam("pp-sofia.nunez").pw_uid

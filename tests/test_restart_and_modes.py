@@ -26,6 +26,39 @@ def new_portal(base: Path, **kw) -> Portal:
                   log_path=base / "hub.log", **kw)
 
 
+def test_removed_students_lose_sessions_and_come_back_with_the_file_password(scratch):
+    roster = (REPO / "hub_config" / "demo" / "roster.csv").read_text(encoding="utf-8")
+    without_luis = scratch / "roster-sin-luis.csv"
+    without_luis.write_text("".join(l for l in roster.splitlines(True) if ",luis.martinez," not in l), encoding="utf-8")
+    portal = new_portal(scratch).start()
+    try:
+        luis = portal.client("luis.martinez")
+        luis.start_server()
+    finally:
+        portal.stop()
+    removed = new_portal(scratch, extra_env={"PASAPORTE_ROSTER": str(without_luis)})
+    removed.state_dir, removed.homes_dir, removed.port = portal.state_dir, portal.homes_dir, portal.port
+    removed.start()
+    try:
+        luis.portal = removed
+        r = luis.s.get(luis.url("/hub/home"))
+        assert "/hub/login" in r.url  # the old session cookie no longer works
+        assert luis.hub_api("POST", "/users/luis.martinez/server").status_code == 403
+        r = Client(removed).login("luis.martinez", removed.accounts().get("luis.martinez", {}).get("password", "x"),
+                                  expect_ok=False)
+        assert r.status_code == 403
+        assert (removed.homes_dir / "pp-luis.martinez").is_dir()  # his work is kept
+    finally:
+        removed.stop()
+    back = new_portal(scratch)
+    back.state_dir, back.homes_dir = portal.state_dir, portal.homes_dir
+    back.start()
+    try:
+        back.client("luis.martinez")  # the password in demo-accounts.csv works again
+    finally:
+        back.stop()
+
+
 def test_second_run_keeps_state_and_passwords(scratch):
     portal = new_portal(scratch).start()
     try:
@@ -68,9 +101,11 @@ def test_unprivileged_run_has_no_isolation_and_says_so(scratch):
     os.chown(entry.pw_dir, entry.pw_uid, entry.pw_gid)
     if not _account_can_read_repo(account):
         pytest.skip(f"the clone at {REPO} is not readable by other accounts")
-    portal = new_portal(scratch, run_as=account)
+    # its own copy of the content: as root the portal closes evaluation sources to other accounts
+    shutil.copytree(REPO / "courses", scratch / "content" / "courses")
+    portal = new_portal(scratch, run_as=account, extra_env={"PASAPORTE_CONTENT_DIR": str(scratch / "content")})
     scratch_owner = pwd.getpwnam(account)
-    os.chown(scratch, scratch_owner.pw_uid, scratch_owner.pw_gid)
+    subprocess.run(["chown", "-R", f"{scratch_owner.pw_uid}:{scratch_owner.pw_gid}", str(scratch)], check=True)
     portal.start()
     try:
         log = portal.log_path.read_text()

@@ -23,6 +23,8 @@ def test_settings_defaults_and_bad_values(tmp_path):
     assert Settings.from_env({"PASAPORTE_PORT": "8123"}).hub_url == "http://127.0.0.1:8123"
     with pytest.raises(SettingsError, match="not a profile"):
         Settings.from_env({"PASAPORTE_PROFILE": "kubernetes-ya"})
+    with pytest.raises(SettingsError, match="not available yet"):
+        Settings.from_env({"PASAPORTE_PROFILE": "docker"})
     with pytest.raises(SettingsError, match="not a port"):
         Settings.from_env({"PASAPORTE_PORT": "ocho mil"})
 

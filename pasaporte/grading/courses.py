@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..config import Settings
+from ..config import REPO_ROOT, Settings
 from ..content import Course
 from ..roster import Person
 from ..system import GRADER_PREFIX, account_name, ensure_account
@@ -73,8 +73,9 @@ def prepare_course_dirs(settings: Settings, courses: list[Course], people: list[
     settings.grading_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(settings.grading_dir, 0o711 if settings.run_as_root else 0o700)
     settings.exchange_dir.mkdir(parents=True, exist_ok=True)
-    # nbgrader's filesystem exchange needs a world-writable root (its own release step asks for it).
-    os.chmod(settings.exchange_dir, 0o777)
+    # nbgrader's filesystem exchange wants a world-writable root; the sticky bit keeps anyone from
+    # renaming or replacing a course folder they do not own (each is pre-created for its grader).
+    os.chmod(settings.exchange_dir, 0o1777)
     for course in courses:
         ident = grader_identity(settings, course.id)
         root = course_dir(settings, course.id)
@@ -97,9 +98,31 @@ def prepare_course_dirs(settings: Settings, courses: list[Course], people: list[
                     )
             for ev in course.evaluations:
                 gb.update_or_create_assignment(ev.id)
+        exchange = settings.exchange_dir / course.id
+        exchange.mkdir(exist_ok=True)
         if ident:
             _chown_tree(root, ident[0], ident[1])
+            os.chown(exchange, ident[0], ident[1])
         os.chmod(root, 0o700)
+        os.chmod(exchange, 0o755)
+
+
+def protect_sources(settings: Settings, courses: list[Course]) -> list[Path]:
+    """Evaluation sources hold the answers and hidden tests: as root, close them (and the clone's
+    git objects, which hold them too) to other accounts. Returns what was changed."""
+    if not settings.run_as_root:
+        return []
+    targets = [settings.content_dir / ".git", REPO_ROOT / ".git"]
+    for course in courses:
+        for ev in course.evaluations:
+            notebook = course.folder / ev.notebook
+            targets += [notebook.parent, notebook]
+    changed = []
+    for path in dict.fromkeys(targets):
+        if path.exists() and path.stat().st_mode & 0o007:
+            os.chmod(path, path.stat().st_mode & ~0o007)
+            changed.append(path)
+    return changed
 
 
 def nbgrader_command(settings: Settings, course_id: str, args: list[str], **kwargs) -> subprocess.CompletedProcess:

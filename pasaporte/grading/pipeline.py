@@ -54,8 +54,11 @@ def autograde(settings: Settings, course: str, evaluation: str, out: TextIO) -> 
         folder = course_dir(settings, course) / "submitted" / student / evaluation
         missing = [nb for nb in expected if not (folder / nb).exists()]
         proc = nbgrader_command(settings, course, ["autograde", evaluation, "--student", student, "--force"])
+        output = proc.stdout + proc.stderr
         if missing:
             outcome = GradeOutcome(student, False, problem=f"missing notebook(s): {', '.join(missing)}")
+        elif "CellTimeoutError" in output or "TimeoutError" in output:
+            outcome = GradeOutcome(student, False, problem="a cell ran past the time limit; graded as far as it ran")
         elif proc.returncode != 0:
             last = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
             outcome = GradeOutcome(student, False, problem="autograde failed: " + " | ".join(last))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..config import REPO_ROOT, Settings
 from ..content import Course, lesson_home_path, load_catalogue
-from ..grading.courses import course_dir, grader_account, prepare_course_dirs
+from ..grading.courses import course_dir, grader_account, prepare_course_dirs, protect_sources
 from ..roster import Membership, derive_membership, ensure_accounts_file, read_roster
 from ..state import grant_traverse, prepare_state_dir, secret
 
@@ -42,6 +42,8 @@ def configure(c, settings: Settings | None = None) -> Settings:
     membership = derive_membership(people, [course.id for course in courses])
     passwords = ensure_accounts_file(settings.accounts_file, people)
     prepare_course_dirs(settings, courses, people)
+    for path in protect_sources(settings, courses):
+        log.info("Closed %s to other accounts (it holds answers or hidden tests)", path)
 
     update_hub(c, settings)
     update_auth(c, passwords, membership)
@@ -127,7 +129,8 @@ def update_services(c, settings: Settings, courses: list[Course]) -> None:
         service = {
             "name": name,
             "url": f"http://127.0.0.1:{settings.services_base_port + index}",
-            "command": [str(settings.venv / "bin" / "jupyterhub-singleuser"), "--ServerApp.default_url=/formgrader"],
+            "command": [str(settings.venv / "bin" / "jupyterhub-singleuser"), "--ServerApp.default_url=/formgrader",
+                        "--ServerApp.terminals_enabled=False"],
             "cwd": str(course_dir(settings, course.id)),
             "api_token": secret(settings, f"service_{name}"),
             "oauth_no_confirm": True,

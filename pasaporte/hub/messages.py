@@ -22,9 +22,9 @@ _PATTERNS = [
     (re.compile(r"^The password for (.+) has been changed successfully"), r"La contraseña de \1 se cambió correctamente."),
     (re.compile(r"^Your new password didn't match the confirmation"), "La confirmación no coincide con la nueva contraseña."),
     (re.compile(r"^The new password didn't match the confirmation"), "La confirmación no coincide con la nueva contraseña."),
-    (re.compile(r"too short|at least (\d+) characters"), "La contraseña es demasiado corta: usa al menos 8 caracteres."),
-    (re.compile(r"too common"), "Esa contraseña es demasiado común. Elige otra."),
-    (re.compile(r"^Something went wrong"), "Algo salió mal. Inténtalo de nuevo."),
+    (re.compile(r"^Something went wrong"),
+     "No se pudo cambiar la contraseña. Revisa que el usuario exista y que la nueva contraseña tenga al menos "
+     "8 caracteres y no sea demasiado común."),
 ]
 
 
