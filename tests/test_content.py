@@ -53,9 +53,11 @@ def test_linear_function_summary():
 def test_reading_graphs_feedback():
     ns = run_definitions(REPO / "courses/mate1-funciones/lecciones/02-leer-graficas.ipynb")
     assert ns["f"](3) == 2.5
-    assert ns["revisar_respuesta"](3, 2.5).startswith("¡Correcto!")
-    assert "mayor" in ns["revisar_respuesta"](3, 4)
-    assert "menor" in ns["revisar_respuesta"](3, 0)
+    assert ns["revisar_respuesta"](3, "2.5").startswith("¡Correcto!")
+    assert ns["revisar_respuesta"](3, " 2,5 ").startswith("¡Correcto!")  # decimal comma, as written in Mexico
+    assert "mayor" in ns["revisar_respuesta"](3, "4")
+    assert "menor" in ns["revisar_respuesta"](3, "0")
+    assert ns["revisar_respuesta"](3, "").startswith("Escribe un número")
 
 
 def test_systems_intersection():
@@ -64,6 +66,7 @@ def test_systems_intersection():
     assert (x, y) == (1.0, 2.0)
     assert ns["interseccion"](2, 1, 2, 5) == "ninguna"
     assert ns["interseccion"](2, 1, 2, 1) == "infinitas"
+    assert ns["describir_solucion"](-1, 1, 1, 1) == "Solución única: x = 0, y = 1."  # never "-0"
 
 
 def test_invalid_course_lists_every_problem(tmp_path):

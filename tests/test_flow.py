@@ -145,14 +145,23 @@ def test_cli_flow_autograde_reports_missing_notebook_and_grades_others(portal, p
     header = rows["usuario"]
     luis = dict(zip(header, rows["luis.martinez"]))
     assert luis["r8"] == "0" and luis["r10"] == "0" and luis["r1"] == "1" and luis["total"] == "8"
-    assert dict(zip(header, rows["diego.lopez"]))["entregada"] == "no"
+    assert header[4:6] == ["r1", "r2"] and header[-3] == "r10"  # natural order
+    diego = dict(zip(header, rows["diego.lopez"]))
+    assert diego["entregada"] == "no" and diego["r1"] == "" and diego["total"] == ""
+    # a name with a comma and accents survives the CSV round trip
+    assert dict(zip(header, rows["sofia.nunez"]))["apellidos"] == "Núñez Castañeda"
+
+    wrong = portal.pasaporte("grade", "scores", COURSE, "final-que-no-existe")
+    assert wrong.returncode == 2 and "Known: mate1-funciones/diagnostico" in wrong.stderr
 
 
 def test_feedback_returned_and_read_by_student(portal, people):
+    # The CLI generates feedback with Pasaporte's offline template; the formgrader can return it too.
+    r = portal.pasaporte("grade", "feedback", COURSE, EVAL)
+    assert r.returncode == 0, r.stdout + r.stderr
     doc = people["docente1"]
-    for step in ("generate_feedback", "release_feedback"):
-        r = doc.service(SERVICE, "POST", f"formgrader/api/assignment/{EVAL}/{step}")
-        assert r.status_code == 200 and r.json()["success"], r.text
+    r = doc.service(SERVICE, "POST", f"formgrader/api/assignment/{EVAL}/release_feedback")
+    assert r.status_code == 200 and r.json()["success"], r.text
     luis = people["luis.martinez"]
     listing = assignment_action(luis, "fetch_feedback")["value"]
     submitted = next(a for a in listing if a["status"] == "submitted")
@@ -162,7 +171,8 @@ def test_feedback_returned_and_read_by_student(portal, people):
     r = luis.user_api("GET", f"files/{html_path}/{EVAL}.html")
     assert r.status_code == 200
     text = r.content.decode("utf-8")
-    assert "Score: 8.0 / 10.0" in text or "8.0 / 10.0" in text
+    assert "8.0 / 10.0" in text
+    assert not re.search(r'(src|href)="https?://', text), "feedback must open offline"
 
 
 def test_jupyterlab_opens_in_spanish(people):

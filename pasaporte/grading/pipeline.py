@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,19 +102,28 @@ def score_rows(settings: Settings, course: str, evaluation: str) -> list[dict]:
     return rows
 
 
+def _natural(text: str) -> list:
+    """r2 before r10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
 def write_scores_csv(rows: list[dict], out: TextIO) -> None:
-    item_ids = sorted({item for row in rows for item in row["items"]})
+    """One row per student, one column per item; blank where nothing was submitted."""
+    item_ids = sorted({item for row in rows for item in row["items"]}, key=_natural)
     writer = csv.writer(out)
     writer.writerow(["usuario", "nombre", "apellidos", "entregada", *item_ids, "total", "maximo"])
     for row in rows:
-        writer.writerow([row["student"], row["first_name"], row["last_name"], "si" if row["submitted"] else "no",
-                         *[f"{row['items'].get(i, 0):g}" for i in item_ids], f"{row['total']:g}", f"{row['max']:g}"])
+        done = row["submitted"]
+        writer.writerow([row["student"], row["first_name"], row["last_name"], "si" if done else "no",
+                         *[f"{row['items'].get(i, 0):g}" if done else "" for i in item_ids],
+                         f"{row['total']:g}" if done else "", f"{row['max']:g}"])
 
 
 def run_step(settings: Settings, step: str, course: str, evaluation: str, out: TextIO = sys.stdout) -> int:
     if not (course_dir(settings, course) / "source" / evaluation).is_dir():
-        print(f"Unknown course or evaluation: {course}/{evaluation} (start the portal once so it prepares "
-              f"{course_dir(settings, course)})", file=sys.stderr)
+        known = sorted(p.parent.parent.name + "/" + p.name for p in settings.grading_dir.glob("*/source/*") if p.is_dir())
+        hint = ", ".join(known) or f"none yet (start the portal once so it prepares {settings.grading_dir})"
+        print(f"Unknown course or evaluation: {course}/{evaluation}. Known: {hint}", file=sys.stderr)
         return 2
     try:
         if step == "release":

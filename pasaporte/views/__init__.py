@@ -12,6 +12,7 @@ from ..config import REPO_ROOT
 
 HERE = Path(__file__).parent
 TEMPLATE_NAME = "pasaporte"
+FEEDBACK_TEMPLATE = "pasaporte_feedback"
 
 LAB_OVERRIDES = {
     "@jupyterlab/translation-extension:plugin": {"locale": "es_ES"},
@@ -46,6 +47,11 @@ def install_assets(prefix: Path | None = None) -> list[Path]:
     shutil.copytree(node / "mathjax", template / "static" / "mathjax",
                     ignore=shutil.ignore_patterns("unpacked", "test", "otf", "svg", "eot", "*.md"))
     written.append(template)
+    feedback = prefix / "share" / "jupyter" / "nbconvert" / "templates" / FEEDBACK_TEMPLATE
+    if feedback.exists():
+        shutil.rmtree(feedback)
+    shutil.copytree(HERE / "feedback_template", feedback)
+    written.append(feedback)
 
     def write_json(path: Path, data: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
