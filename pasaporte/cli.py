@@ -9,17 +9,25 @@ from pathlib import Path
 from .config import REPO_ROOT, Settings, SettingsError
 
 
-def preflight(settings: Settings) -> bool:
-    """Check the catalogue and the roster before the hub starts; print every problem for the operator."""
+def checked_catalogue(settings: Settings):
+    """The course catalogue, or None after printing every problem for the operator."""
     from .content import ContentError, load_catalogue
-    from .roster import RosterError, derive_membership, read_roster
 
     try:
-        courses = load_catalogue(settings.content_dir)
+        return load_catalogue(settings.content_dir)
     except ContentError as exc:
         print(f"pasaporte: content problems in {exc.where}:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
+        return None
+
+
+def preflight(settings: Settings) -> bool:
+    """Check the catalogue and the roster before the hub starts; print every problem for the operator."""
+    from .roster import RosterError, derive_membership, read_roster
+
+    courses = checked_catalogue(settings)
+    if courses is None:
         return False
     try:
         derive_membership(read_roster(settings.roster_file), [c.id for c in courses])
@@ -92,14 +100,8 @@ def cmd_install_assets(args, settings: Settings) -> int:
 
 
 def cmd_check(args, settings: Settings) -> int:
-    from .content import ContentError, load_catalogue
-
-    try:
-        courses = load_catalogue(settings.content_dir)
-    except ContentError as exc:
-        print(f"Content problems in {exc.where}:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+    courses = checked_catalogue(settings)
+    if courses is None:
         return 1
     for course in courses:
         items = sum(len(e.items) for e in course.evaluations)

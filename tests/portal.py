@@ -81,6 +81,11 @@ class Portal:
             time.sleep(0.5)
         raise RuntimeError(f"hub did not come up in {timeout}s:\n{self.log_tail()}")
 
+    def again(self, **changes) -> "Portal":
+        """A new portal process on the same state, homes and port (a restart)."""
+        return Portal(state_dir=self.state_dir, homes_dir=self.homes_dir, port=self.port,
+                      log_path=self.log_path, run_as=self.run_as, **changes)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGINT if self.run_as else signal.SIGTERM)
@@ -130,6 +135,12 @@ class Client:
             assert r.status_code == 200 and "/hub/login" not in r.url, f"login of {username} failed: {r.status_code} {r.url}"
         self.username = username
         return r
+
+    def reset_password(self, username: str, new: str, confirmation: str | None = None) -> requests.Response:
+        """The admin's password reset form."""
+        return self.s.post(self.url(f"/hub/change-password/{username}"),
+                           data={"new_password": new, "new_password_confirmation": confirmation or new,
+                                 "_xsrf": self.xsrf("/hub/")}, timeout=60)
 
     def xsrf(self, path_prefix: str) -> str:
         matches = [c for c in self.s.cookies if c.name == "_xsrf" and path_prefix.startswith(c.path)]

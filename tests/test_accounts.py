@@ -55,6 +55,17 @@ def test_repeated_failures_lock_the_account(portal):
     assert "Demasiados intentos fallidos" in login_page_error(r)
     # other accounts are not affected
     portal.client("jose.pena")
+    # an admin's reset lifts the lock
+    assert portal.client("admin").reset_password("valeria.ramirez", "Desbloqueada-2026").status_code == 200
+    Client(portal).login("valeria.ramirez", "Desbloqueada-2026")
+
+
+def test_lock_out_does_not_reveal_which_accounts_exist(portal):
+    c = Client(portal)
+    for _ in range(5):
+        assert c.login("nadie.existe", "lo-que-sea-123", expect_ok=False).status_code == 403
+    r = c.login("nadie.existe", "lo-que-sea-123", expect_ok=False)
+    assert r.status_code == 429 and "Demasiados intentos fallidos" in login_page_error(r)
 
 
 def test_passwords_are_stored_hashed(portal):
@@ -69,25 +80,18 @@ def test_passwords_are_stored_hashed(portal):
 
 def test_admin_resets_a_password_and_others_cannot(portal):
     teacher = portal.client("docente2")
-    r = teacher.s.post(teacher.url("/hub/change-password/luis.martinez"),
-                       data={"new_password": "Nueva-Clave-2026", "new_password_confirmation": "Nueva-Clave-2026",
-                             "_xsrf": teacher.xsrf("/hub/")})
-    assert r.status_code == 403
+    assert teacher.reset_password("luis.martinez", "Nueva-Clave-2026").status_code == 403
     admin = portal.client("admin")
     r = admin.s.get(admin.url("/hub/change-password/diego.lopez"))
     assert r.status_code == 200 and "Restablecer la contraseña de diego.lopez" in r.content.decode("utf-8")
-    r = admin.s.post(admin.url("/hub/change-password/diego.lopez"),
-                     data={"new_password": "Nueva-Clave-2026", "new_password_confirmation": "Nueva-Clave-2026",
-                           "_xsrf": admin.xsrf("/hub/")})
+    r = admin.reset_password("diego.lopez", "Nueva-Clave-2026")
     assert r.status_code == 200
     assert "La contraseña de diego.lopez se cambió correctamente" in r.content.decode("utf-8")
     old = portal.accounts()["diego.lopez"]["password"]
     assert Client(portal).login("diego.lopez", old, expect_ok=False).status_code == 403
     Client(portal).login("diego.lopez", "Nueva-Clave-2026")
     # a mismatched confirmation is refused in Spanish and changes nothing
-    r = admin.s.post(admin.url("/hub/change-password/diego.lopez"),
-                     data={"new_password": "Otra-Clave-2026", "new_password_confirmation": "otra",
-                           "_xsrf": admin.xsrf("/hub/")})
+    r = admin.reset_password("diego.lopez", "Otra-Clave-2026", confirmation="otra")
     assert "La confirmación no coincide" in r.content.decode("utf-8")
     Client(portal).login("diego.lopez", "Nueva-Clave-2026")
 

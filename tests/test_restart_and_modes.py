@@ -36,9 +36,7 @@ def test_removed_students_lose_sessions_and_come_back_with_the_file_password(scr
         luis.start_server()
     finally:
         portal.stop()
-    removed = new_portal(scratch, extra_env={"PASAPORTE_ROSTER": str(without_luis)})
-    removed.state_dir, removed.homes_dir, removed.port = portal.state_dir, portal.homes_dir, portal.port
-    removed.start()
+    removed = portal.again(extra_env={"PASAPORTE_ROSTER": str(without_luis)}).start()
     try:
         luis.portal = removed
         r = luis.s.get(luis.url("/hub/home"))
@@ -50,9 +48,7 @@ def test_removed_students_lose_sessions_and_come_back_with_the_file_password(scr
         assert (removed.homes_dir / "pp-luis.martinez").is_dir()  # his work is kept
     finally:
         removed.stop()
-    back = new_portal(scratch)
-    back.state_dir, back.homes_dir = portal.state_dir, portal.homes_dir
-    back.start()
+    back = portal.again().start()
     try:
         back.client("luis.martinez")  # the password in demo-accounts.csv works again
     finally:
@@ -64,16 +60,10 @@ def test_second_run_keeps_state_and_passwords(scratch):
     try:
         accounts = portal.accounts()
         cookie_secret = (portal.state_dir / "secrets" / "cookie_secret").read_bytes()
-        admin = portal.client("admin")
-        r = admin.s.post(admin.url("/hub/change-password/ana.garcia"),
-                         data={"new_password": "Clave-Reiniciada-1", "new_password_confirmation": "Clave-Reiniciada-1",
-                               "_xsrf": admin.xsrf("/hub/")})
-        assert r.status_code == 200
+        assert portal.client("admin").reset_password("ana.garcia", "Clave-Reiniciada-1").status_code == 200
     finally:
         portal.stop()
-    again = new_portal(scratch)
-    again.state_dir, again.homes_dir = portal.state_dir, portal.homes_dir
-    again.start()
+    again = portal.again().start()
     try:
         assert again.accounts() == accounts
         assert (again.state_dir / "secrets" / "cookie_secret").read_bytes() == cookie_secret
