@@ -110,3 +110,18 @@ def test_run_refuses_a_broken_roster_with_every_problem(tmp_path):
     assert proc.returncode == 1
     assert "line 2: unknown role 'astronauta'" in proc.stderr
     assert not (tmp_path / "state").exists()  # nothing was created
+
+
+def test_busy_ports_are_refused_with_a_clear_message(tmp_path, capsys):
+    import socket
+
+    from pasaporte.cli import ports_free
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        busy = s.getsockname()[1]
+        settings = Settings.from_env({"PASAPORTE_STATE_DIR": str(tmp_path), "PASAPORTE_PORT": str(busy - 1)})
+        assert ports_free(settings) is False
+    err = capsys.readouterr().err
+    assert f"port(s) {busy} are in use" in err and "PASAPORTE_PORT" in err
