@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..config import REPO_ROOT, Settings
 from ..content import Course, lesson_home_path, load_catalogue
-from ..grading.courses import course_dir, grader_account, prepare_course_dirs, protect_sources
+from ..grading.courses import course_dir, grader_account, grader_environment, prepare_course_dirs, protect_sources
 from ..roster import Membership, derive_membership, ensure_accounts_file, read_roster
 from ..state import grant_traverse, prepare_state_dir, secret
 
@@ -134,7 +134,7 @@ def update_services(c, settings: Settings, courses: list[Course]) -> None:
             "cwd": str(course_dir(settings, course.id)),
             "api_token": secret(settings, f"service_{name}"),
             "oauth_no_confirm": True,
-            "environment": {"PASAPORTE_EXCHANGE": str(settings.exchange_dir), "JUPYTERHUB_DEFAULT_URL": "/formgrader"},
+            "environment": {**grader_environment(settings), "JUPYTERHUB_DEFAULT_URL": "/formgrader"},
         }
         if settings.run_as_root:
             service["user"] = grader_account(course.id)

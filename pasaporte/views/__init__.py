@@ -12,7 +12,11 @@ from ..config import REPO_ROOT
 
 HERE = Path(__file__).parent
 TEMPLATE_NAME = "pasaporte"
-FEEDBACK_TEMPLATE = "pasaporte_feedback"
+
+
+def offline_jupyter_path(prefix: Path | None = None) -> Path:
+    """A JUPYTER_PATH entry for grader processes: nbconvert templates that reach no CDN."""
+    return Path(prefix or sys.prefix) / "share" / "pasaporte" / "jupyter"
 
 LAB_OVERRIDES = {
     "@jupyterlab/translation-extension:plugin": {"locale": "es_ES"},
@@ -47,11 +51,11 @@ def install_assets(prefix: Path | None = None) -> list[Path]:
     shutil.copytree(node / "mathjax", template / "static" / "mathjax",
                     ignore=shutil.ignore_patterns("unpacked", "test", "otf", "svg", "eot", "*.md"))
     written.append(template)
-    feedback = prefix / "share" / "jupyter" / "nbconvert" / "templates" / FEEDBACK_TEMPLATE
-    if feedback.exists():
-        shutil.rmtree(feedback)
-    shutil.copytree(HERE / "feedback_template", feedback)
-    written.append(feedback)
+    offline = offline_jupyter_path(prefix)
+    if offline.exists():
+        shutil.rmtree(offline)
+    shutil.copytree(HERE / "offline", offline)
+    written.append(offline.parent)
 
     def write_json(path: Path, data: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
