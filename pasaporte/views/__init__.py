@@ -32,7 +32,11 @@ LAB_PAGE_CONFIG = {
     }
 }
 # Voila's server extension reads voila.json from the Jupyter config path.
-VOILA_CONFIG = {"VoilaConfiguration": {"template": TEMPLATE_NAME, "show_tracebacks": False, "strip_sources": True}}
+VOILA_CONFIG = {
+    "VoilaConfiguration": {"template": TEMPLATE_NAME, "show_tracebacks": False, "strip_sources": True},
+    # A lesson cell that runs away ends in an error page rather than an endless spinner.
+    "VoilaExecutor": {"timeout": 60, "startup_timeout": 60},
+}
 SERVER_CONFIG = {"LabApp": {"news_url": None}}
 
 
