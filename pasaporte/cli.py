@@ -39,7 +39,7 @@ def preflight(settings: Settings) -> bool:
         for line, problem in exc.problems:
             print(f"  - line {line}: {problem}" if line else f"  - {problem}", file=sys.stderr)
         return False
-    return already_running(settings) is None and ports_free(settings)
+    return already_running(settings) is None and ports_free(settings, services=len(courses))
 
 
 def already_running(settings: Settings) -> int | None:
@@ -55,11 +55,12 @@ def already_running(settings: Settings) -> int | None:
     return pid
 
 
-def ports_free(settings: Settings) -> bool:
+def ports_free(settings: Settings, services: int = 1) -> bool:
+    """The proxy, hub API, proxy API and one port per grader service must be free."""
     import socket
 
     wanted = [(settings.ip, settings.port), ("127.0.0.1", settings.hub_api_port), ("127.0.0.1", settings.proxy_api_port)]
-    wanted += [("127.0.0.1", settings.services_base_port + i) for i in range(5)]
+    wanted += [("127.0.0.1", settings.services_base_port + i) for i in range(services)]
     busy = []
     for host, port in wanted:
         with socket.socket() as s:

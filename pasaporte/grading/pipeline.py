@@ -61,7 +61,7 @@ def autograde(settings: Settings, course: str, evaluation: str, out: TextIO) -> 
         elif "CellTimeoutError" in output or "TimeoutError" in output:
             outcome = GradeOutcome(student, False, problem="a cell ran past the time limit; graded as far as it ran")
         elif proc.returncode != 0:
-            last = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+            last = output.strip().splitlines()[-3:]
             outcome = GradeOutcome(student, False, problem="autograde failed: " + " | ".join(last))
         else:
             outcome = GradeOutcome(student, True)
