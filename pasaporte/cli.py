@@ -78,6 +78,12 @@ def ports_free(settings: Settings, services: int = 1) -> bool:
 def cmd_run(args, settings: Settings) -> int:
     if not preflight(settings):
         return 1
+    # Given an image (as the hub container is, which cannot build any), the hub spawns that one.
+    if settings.profile == "docker" and not settings.singleuser_image:
+        tags = ensure_images(["singleuser"])
+        if not tags:
+            return 1
+        os.environ["PASAPORTE_SINGLEUSER_IMAGE"] = tags["singleuser"]  # the hub spawns exactly what was built
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     print(f"Pasaporte ({settings.profile} profile) starting at {settings.hub_url}/", flush=True)
     print(f"State directory: {settings.state_dir}", flush=True)
@@ -90,6 +96,41 @@ def cmd_run(args, settings: Settings) -> int:
     # nbgrader and JupyterHub call some tools (alembic, jupyter) by name.
     os.environ["PATH"] = f"{settings.venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
     os.execv(str(jupyterhub), [str(jupyterhub), "-f", str(config), *args.hub_args])
+
+
+def ensure_images(names: list[str] | None) -> dict[str, str]:
+    """Build the images that are missing (each tag names its inputs); {name: tag}, or {} after
+    printing why they cannot be built."""
+    from .images import ImageError, build_all
+
+    try:
+        return build_all(names)
+    except ImageError as exc:
+        print(f"pasaporte: {exc}", file=sys.stderr)
+        return {}
+
+
+def cmd_images(args, settings: Settings) -> int:
+    if args.action == "tags":  # for docker-compose: PASAPORTE_<NAME>_IMAGE=<tag of these sources>
+        from .images import IMAGES, image_tag
+
+        for name in args.names or IMAGES:
+            print(f"PASAPORTE_{name.upper()}_IMAGE={image_tag(name)}")
+        return 0
+    return 0 if ensure_images(args.names or None) else 1
+
+
+def cmd_singleuser(args, settings: Settings) -> int:
+    """Inside a user container: put the lessons in the home, then become the Jupyter server."""
+    from .homes import sync_from_env
+
+    home = Path(os.environ.get("HOME") or Path.home())
+    try:
+        sync_from_env(home)
+    except (OSError, ValueError) as exc:  # the server still starts; the lessons are copied next time
+        print(f"pasaporte: could not copy the lessons into {home}: {exc}", file=sys.stderr)
+    os.chdir(home)
+    os.execvp("jupyterhub-singleuser", ["jupyterhub-singleuser", *args.server_args])
 
 
 def cmd_install_assets(args, settings: Settings) -> int:
@@ -126,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("install-assets", help="install the Voila template and Jupyter defaults into the environment"
                    ).set_defaults(func=cmd_install_assets)
     sub.add_parser("check", help="validate every course.toml and its notebooks").set_defaults(func=cmd_check)
+    images = sub.add_parser("images", help="container images for the docker profile")
+    images.add_argument("action", choices=["build", "tags"], help="build them, or print the tags these sources build")
+    images.add_argument("names", nargs="*", choices=[[], "singleuser", "hub", "postgres"],
+                        help="images (default: all)")
+    images.set_defaults(func=cmd_images)
+    singleuser = sub.add_parser("singleuser", help="(inside a user container) copy lessons, start the server")
+    singleuser.add_argument("server_args", nargs=argparse.REMAINDER)
+    singleuser.set_defaults(func=cmd_singleuser)
     grade = sub.add_parser("grade", help="instructor steps for an evaluation, run as the grader account")
     grade.add_argument("step", choices=["release", "collect", "autograde", "feedback", "scores"])
     grade.add_argument("course")
@@ -136,8 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "install-assets":  # needs no settings: it only writes into the environment
-        return cmd_install_assets(args, None)
+    if args.command in ("install-assets", "images", "singleuser"):  # these need no portal settings
+        return args.func(args, None) or 0
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

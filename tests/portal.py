@@ -180,16 +180,19 @@ class Client:
         return self._send(method, prefix + path.lstrip("/"), prefix, **kw)
 
 
-def run_in_kernel(client: Client, code: str, timeout: float = 60) -> str:
-    """Run `code` in a fresh kernel of the client's own server; return its stdout (and errors)."""
+def run_in_kernel(client: Client, code: str, timeout: float = 60, kernel_id: str | None = None) -> str:
+    """Run `code` in a kernel of the client's own server (a fresh one unless `kernel_id` is
+    given); return its stdout and stderr, errors, and "KernelDied: ..." if it died meanwhile."""
     import json
     import uuid
 
     import websocket
 
-    r = client.user_api("POST", "api/kernels", json={"name": "python3"})
-    assert r.status_code == 201, r.text
-    kernel_id = r.json()["id"]
+    own_kernel = kernel_id is None
+    if own_kernel:
+        r = client.user_api("POST", "api/kernels", json={"name": "python3"})
+        assert r.status_code == 201, r.text
+        kernel_id = r.json()["id"]
     try:
         ws_url = client.url(f"/user/{client.username}/api/kernels/{kernel_id}/channels").replace("http", "ws", 1)
         cookie = "; ".join(f"{c.name}={c.value}" for c in client.s.cookies)
@@ -204,11 +207,25 @@ def run_in_kernel(client: Client, code: str, timeout: float = 60) -> str:
         }))
         out = []
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            msg = json.loads(ws.recv())
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                out.append("Timeout: no reply from the kernel")
+                break
+            ws.settimeout(min(remaining, 5))
+            try:
+                msg = json.loads(ws.recv())
+            except websocket.WebSocketTimeoutException:
+                continue
+            except websocket.WebSocketConnectionClosedException:
+                out.append("ConnectionLost: the server closed the kernel's connection")
+                break
+            kind = msg["header"]["msg_type"]
+            if kind == "status" and msg["content"]["execution_state"] in ("restarting", "dead"):
+                out.append(f"KernelDied: {msg['content']['execution_state']}")
+                break
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
-            kind = msg["header"]["msg_type"]
             if kind == "stream":
                 out.append(msg["content"]["text"])
             elif kind == "error":
@@ -218,4 +235,5 @@ def run_in_kernel(client: Client, code: str, timeout: float = 60) -> str:
         ws.close()
         return "".join(out)
     finally:
-        client.user_api("DELETE", f"api/kernels/{kernel_id}")
+        if own_kernel:
+            client.user_api("DELETE", f"api/kernels/{kernel_id}")

@@ -24,7 +24,15 @@ def test_settings_defaults_and_bad_values(tmp_path):
     with pytest.raises(SettingsError, match="not a profile"):
         Settings.from_env({"PASAPORTE_PROFILE": "kubernetes-ya"})
     with pytest.raises(SettingsError, match="not available yet"):
-        Settings.from_env({"PASAPORTE_PROFILE": "docker"})
+        Settings.from_env({"PASAPORTE_PROFILE": "kubernetes"})
+    docker = Settings.from_env({"PASAPORTE_PROFILE": "docker", "PASAPORTE_MEM_LIMIT": "512M"})
+    assert (docker.profile, docker.mem_limit, docker.cpu_limit, docker.pids_limit) == ("docker", "512M", 1.0, 512)
+    for name, value, message in [("PASAPORTE_MEM_LIMIT", "mucho", "512M or 2G"),
+                                 ("PASAPORTE_CPU_LIMIT", "dos", "not a number"),
+                                 ("PASAPORTE_PIDS_LIMIT", "5", "between 32"),
+                                 ("PASAPORTE_IDLE_TIMEOUT", "-1", "between 0")]:
+        with pytest.raises(SettingsError, match=message):
+            Settings.from_env({name: value})
     with pytest.raises(SettingsError, match="not a port"):
         Settings.from_env({"PASAPORTE_PORT": "ocho mil"})
 

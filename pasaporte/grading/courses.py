@@ -24,6 +24,7 @@ from nbgrader.auth import NoAuthPlugin
 c = get_config()
 c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.root = {root!r}
+c.CourseDirectory.db_url = {db_url!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.path_includes_course = True
 # Groups come from the roster; the grader never edits hub groups.
@@ -59,6 +60,41 @@ def course_dir(settings: Settings, course_id: str) -> Path:
     return settings.grading_dir / course_id
 
 
+def gradebook_url(settings: Settings, course_id: str) -> str:
+    """SQLite in the course directory; with a PostgreSQL hub database, one database per course
+    on the same server (gradebook_<course>)."""
+    if settings.hub_db_url.startswith("postgresql"):
+        from sqlalchemy.engine import make_url
+
+        return make_url(settings.hub_db_url).set(database=gradebook_database(course_id)).render_as_string(
+            hide_password=False)
+    return f"sqlite:///{course_dir(settings, course_id) / 'gradebook.db'}"
+
+
+def gradebook_database(course_id: str) -> str:
+    return "gradebook_" + "".join(ch if ch.isalnum() else "_" for ch in course_id.lower())
+
+
+def ensure_gradebook_databases(settings: Settings, courses: list[Course]) -> None:
+    """Create the per-course PostgreSQL databases that do not exist yet."""
+    if not settings.hub_db_url.startswith("postgresql"):
+        return
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.hub_db_url)
+    conn = psycopg2.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                            dbname=url.database)
+    conn.autocommit = True
+    with conn, conn.cursor() as cur:
+        for course in courses:
+            name = gradebook_database(course.id)
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
 def _chown_tree(path: Path, uid: int, gid: int) -> None:
     os.chown(path, uid, gid)
     for dirpath, dirnames, filenames in os.walk(path):
@@ -72,6 +108,7 @@ def prepare_course_dirs(settings: Settings, courses: list[Course], people: list[
 
     settings.grading_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(settings.grading_dir, 0o711 if settings.run_as_root else 0o700)
+    ensure_gradebook_databases(settings, courses)
     settings.exchange_dir.mkdir(parents=True, exist_ok=True)
     # nbgrader's filesystem exchange wants a world-writable root; the sticky bit keeps anyone from
     # renaming or replacing a course folder they do not own (each is pre-created for its grader).
@@ -81,7 +118,8 @@ def prepare_course_dirs(settings: Settings, courses: list[Course], people: list[
         root = course_dir(settings, course.id)
         root.mkdir(parents=True, exist_ok=True)
         (root / "nbgrader_config.py").write_text(
-            COURSE_CONFIG.format(course_id=course.id, root=str(root), exchange=str(settings.exchange_dir)),
+            COURSE_CONFIG.format(course_id=course.id, root=str(root), exchange=str(settings.exchange_dir),
+                                 db_url=gradebook_url(settings, course.id)),
             encoding="utf-8",
         )
         for ev in course.evaluations:
@@ -90,7 +128,7 @@ def prepare_course_dirs(settings: Settings, courses: list[Course], people: list[
             dest.parent.mkdir(parents=True, exist_ok=True)
             if not dest.exists() or dest.read_bytes() != src.read_bytes():
                 shutil.copyfile(src, dest)
-        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course.id) as gb:
+        with Gradebook(gradebook_url(settings, course.id), course_id=course.id) as gb:
             for p in people:
                 if p.role == "estudiante" and course.id in p.courses:
                     gb.update_or_create_student(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings
-from .courses import course_dir, nbgrader_command
+from .courses import course_dir, gradebook_url, nbgrader_command
 
 
 class StepFailed(RuntimeError):
@@ -81,8 +81,7 @@ def score_rows(settings: Settings, course: str, evaluation: str) -> list[dict]:
     from nbgrader.api import Gradebook, MissingEntry
 
     rows = []
-    db = course_dir(settings, course) / "gradebook.db"
-    with Gradebook(f"sqlite:///{db}", course_id=course) as gb:
+    with Gradebook(gradebook_url(settings, course), course_id=course) as gb:
         assignment = gb.find_assignment(evaluation)
         items = [(nb.name, cell.name) for nb in assignment.notebooks for cell in nb.grade_cells]
         for student in gb.students:

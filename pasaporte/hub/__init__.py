@@ -47,7 +47,7 @@ def configure(c, settings: Settings | None = None) -> Settings:
 
     update_hub(c, settings)
     update_auth(c, passwords, membership)
-    update_roles_and_groups(c, membership, courses)
+    update_roles_and_groups(c, membership, courses, culler=bool(settings.idle_timeout))
     update_spawner(c, settings, courses)
     update_services(c, settings, courses)
     update_templates(c, courses)
@@ -87,13 +87,16 @@ def update_auth(c, passwords: dict[str, str], membership: Membership) -> None:
     c.Authenticator.admin_users = set(membership.admins)
 
 
-def update_roles_and_groups(c, membership: Membership, courses: list[Course]) -> None:
+def update_roles_and_groups(c, membership: Membership, courses: list[Course], culler: bool) -> None:
     c.JupyterHub.load_groups = {name: {"users": users} for name, users in membership.groups.items()}
     roles = [
         {"name": name, "description": f"Rol del portal: {name}", "scopes": scopes, "users": membership.roles[name]}
         for name, scopes in ROLE_SCOPES.items()
     ]
     roles.append({"name": "server", "scopes": SERVER_SCOPES})
+    if culler:  # jupyterhub-idle-culler stops servers nobody used for PASAPORTE_IDLE_TIMEOUT seconds
+        roles.append({"name": "idle-culler", "services": ["idle-culler"],
+                      "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]})
     for course in courses:
         service = formgrader_service_name(course.id)
         roles.append(
@@ -108,18 +111,67 @@ def update_roles_and_groups(c, membership: Membership, courses: list[Course]) ->
 
 
 def update_spawner(c, settings: Settings, courses: list[Course]) -> None:
-    c.JupyterHub.spawner_class = "pasaporte.hub.spawner.PasaporteLocalSpawner"
-    c.PasaporteLocalSpawner.homes_dir = str(settings.homes_dir)
-    c.PasaporteLocalSpawner.isolate = settings.run_as_root
-    c.PasaporteLocalSpawner.lesson_files = {
+    lesson_files = {
         course.id: {lesson_home_path(course, l): str(course.folder / l.notebook) for l in course.lessons}
         for course in courses
     }
-    c.Spawner.cmd = [str(settings.venv / "bin" / "jupyterhub-singleuser")]
     c.Spawner.default_url = "/lab"
-    c.Spawner.environment = {"PASAPORTE_EXCHANGE": str(settings.exchange_dir)}
     c.Spawner.http_timeout = 120
     c.Spawner.start_timeout = 180
+    if settings.profile == "docker":
+        update_docker_spawner(c, settings, lesson_files)
+        return
+    c.JupyterHub.spawner_class = "pasaporte.hub.spawner.PasaporteLocalSpawner"
+    c.PasaporteLocalSpawner.homes_dir = str(settings.homes_dir)
+    c.PasaporteLocalSpawner.isolate = settings.run_as_root
+    c.PasaporteLocalSpawner.lesson_files = lesson_files
+    c.PasaporteLocalSpawner.cmd = [str(settings.venv / "bin" / "jupyterhub-singleuser")]
+    c.PasaporteLocalSpawner.environment = {"PASAPORTE_EXCHANGE": str(settings.exchange_dir)}
+
+
+CONTAINER_EXCHANGE = "/srv/nbgrader/exchange"
+
+
+def update_docker_spawner(c, settings: Settings, lesson_files: dict) -> None:
+    """One container per user: limits, a named home volume, host networking on loopback."""
+    from ..images import image_tag
+    from .docker_spawner import CONTAINER_COURSES, CONTAINER_HOME
+
+    image = settings.singleuser_image or image_tag("singleuser")
+    courses_dir = settings.content_dir / "courses"
+    c.JupyterHub.spawner_class = "pasaporte.hub.docker_spawner.PasaporteDockerSpawner"
+    s = c.PasaporteDockerSpawner
+    s.image = image
+    # Only our image may run, whatever a user asks for (CVE-2023-48311).
+    s.allowed_images = {"pasaporte": image}
+    s.pull_policy = "never"  # no registry: images are built here (pasaporte images build)
+    s.lesson_files = lesson_files
+    s.courses_dir = str(courses_dir)
+    s.remove = True
+    s.name_template = f"pasaporte-{settings.instance}-{{username}}"
+    s.volumes = {
+        f"pasaporte-{settings.instance}-home-{{username}}": CONTAINER_HOME,
+        str(courses_dir): {"bind": CONTAINER_COURSES, "mode": "ro"},
+        str(settings.exchange_dir): {"bind": CONTAINER_EXCHANGE, "mode": "rw"},
+    }
+    s.network_name = "host"
+    s.use_internal_ip = True
+    s.ip = "127.0.0.1"
+    s.mem_limit = settings.mem_limit
+    s.cpu_limit = settings.cpu_limit
+    s.extra_host_config = {
+        "pids_limit": settings.pids_limit,
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "init": True,  # reaps kernels' children
+        "read_only": True,
+        "tmpfs": {"/tmp": "rw,nosuid,nodev,size=256m"},
+        # Kept after exit until the spawner has read why it stopped (out of memory?), then removed.
+        "auto_remove": False,
+    }
+    s.extra_create_kwargs = {"user": "1000:1000", "labels": {"org.pasaporte.instance": settings.instance}}
+    s.environment = {"PASAPORTE_EXCHANGE": CONTAINER_EXCHANGE, "PASAPORTE_MEM_LIMIT": settings.mem_limit}
+    c.JupyterHub.hub_connect_url = f"http://127.0.0.1:{settings.hub_api_port}"
 
 
 def update_services(c, settings: Settings, courses: list[Course]) -> None:
@@ -139,13 +191,19 @@ def update_services(c, settings: Settings, courses: list[Course]) -> None:
         if settings.run_as_root:
             service["user"] = grader_account(course.id)
         services.append(service)
+    if settings.idle_timeout:
+        services.append({
+            "name": "idle-culler",
+            "command": [str(settings.venv / "bin" / "python"), "-m", "jupyterhub_idle_culler",
+                        f"--timeout={settings.idle_timeout}", f"--cull-every={max(5, min(300, settings.idle_timeout // 4))}"],
+        })
     c.JupyterHub.services = services
 
 
 def update_templates(c, courses: list[Course]) -> None:
     import nativeauthenticator
 
-    from .messages import spanish
+    from .messages import spanish, stop_notice
 
     c.JupyterHub.template_paths = [
         str(REPO_ROOT / "hub_config" / "templates"),
@@ -155,6 +213,7 @@ def update_templates(c, courses: list[Course]) -> None:
         "catalogo": [course.public_dict() for course in courses],
         # JupyterHub calls callables with the user; this one hands templates the translator.
         "es": lambda user: spanish,
+        "aviso_detenido": stop_notice,
     }
 
 

@@ -38,3 +38,11 @@ def spanish(text: str | None) -> str:
         if pattern.search(text):
             return pattern.sub(replacement, text) if "\\1" in replacement else replacement
     return text
+
+
+def stop_notice(user) -> str:
+    """Why the user's stopped server last stopped, when it was not their doing (e.g. out of memory)."""
+    spawner = getattr(user, "spawner", None) if user is not None else None
+    if spawner is None or spawner.active:
+        return ""
+    return getattr(spawner, "exit_message", "")

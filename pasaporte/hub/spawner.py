@@ -15,26 +15,8 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Bool, Dict, Unicode
 
+from ..homes import lessons_for, sync_tree
 from ..system import account_name, ensure_account
-
-def sync_tree(files: dict[str, str], home: Path, uid: int | None, gid: int | None) -> None:
-    """Copy {relative destination: source path} into home, replacing changed copies."""
-    for rel, src in files.items():
-        dest = home / rel
-        src_bytes = Path(src).read_bytes()
-        if dest.exists() and dest.read_bytes() == src_bytes:
-            continue
-        created = []
-        parent = dest.parent
-        while not parent.exists():
-            created.append(parent)
-            parent = parent.parent
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(src_bytes)
-        if uid is not None:
-            for path in [dest, *created]:
-                os.chown(path, uid, gid)
-
 
 class PasaporteLocalSpawner(LocalProcessSpawner):
     homes_dir = Unicode(help="Folder that holds every user's home").tag(config=True)
@@ -51,14 +33,6 @@ class PasaporteLocalSpawner(LocalProcessSpawner):
     def home(self) -> Path:
         return Path(self.homes_dir) / (account_name(self.user.name) if self.isolate else self.user.name)
 
-    def course_ids(self) -> list[str]:
-        ids = []
-        for group in self.user.groups:
-            for prefix in ("nbgrader-", "formgrade-"):
-                if group.name.startswith(prefix):
-                    ids.append(group.name[len(prefix):])
-        return sorted(set(ids))
-
     def prepare_home(self) -> None:
         home = self.home
         uid = gid = None
@@ -69,10 +43,7 @@ class PasaporteLocalSpawner(LocalProcessSpawner):
         if uid is not None:
             os.chown(home, uid, gid)
         os.chmod(home, 0o700)
-        files = {}
-        for course_id in self.course_ids():
-            files.update(self.lesson_files.get(course_id, {}))
-        sync_tree(files, home, uid, gid)
+        sync_tree(lessons_for([g.name for g in self.user.groups], self.lesson_files), home, uid, gid)
 
     def make_preexec_fn(self, name):
         home = str(self.home)

@@ -70,6 +70,10 @@ def install_assets(prefix: Path | None = None) -> list[Path]:
     write_json(prefix / "etc" / "jupyter" / "labconfig" / "page_config.json", LAB_PAGE_CONFIG)
     write_json(prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "pasaporte.json", SERVER_CONFIG)
     write_json(prefix / "etc" / "jupyter" / "voila.json", VOILA_CONFIG)
+    kernel_config = prefix / "etc" / "ipython" / "ipython_kernel_config.py"
+    kernel_config.parent.mkdir(parents=True, exist_ok=True)
+    kernel_config.write_text('# Written by pasaporte install-assets.\nc.InteractiveShellApp.extensions = ["pasaporte.kernel_notice"]\n')
+    written.append(kernel_config)
     for name in ("nbgrader_config.py", "jupyter_server_config.py"):
         target = prefix / "etc" / "jupyter" / name
         shutil.copyfile(HERE / "jupyter" / name, target)
