@@ -9,7 +9,7 @@ export PASAPORTE_VENV := $(VENV)
 install:  ## install system packages (as root), the pinned Python and Node packages, and assets
 	@scripts/install.sh
 
-engine:  ## a Docker engine that answers (installs docker.io and debootstrap, starts dockerd)
+engine:  ## a Docker engine that answers (installs docker.io, docker-compose, debootstrap; starts dockerd)
 	@scripts/docker-engine.sh
 
 images: install engine  ## build every container image that is missing or stale, and print their sizes

@@ -16,7 +16,6 @@ import csv
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from portal import Portal, free_port_block  # noqa: E402
+from portal import Portal, free_port_block, portal_instance, remove_docker_objects  # noqa: E402
 
 COURSE = "mate1-funciones"
 
@@ -111,14 +110,7 @@ def burst(profile: str, n: int, base: Path) -> dict:
     finally:
         portal.stop()
         if profile == "docker":
-            ids = subprocess.run(["docker", "ps", "-aq", "--filter", "label=org.pasaporte.instance"],
-                                 capture_output=True, text=True).stdout.split()
-            if ids:
-                subprocess.run(["docker", "rm", "-f", *ids], capture_output=True)
-            volumes = [v for v in subprocess.run(["docker", "volume", "ls", "-q"], capture_output=True,
-                                                 text=True).stdout.split() if "-home-burst" in v]
-            if volumes:
-                subprocess.run(["docker", "volume", "rm", *volumes], capture_output=True)
+            remove_docker_objects(portal_instance(portal.env))
 
 
 def main() -> None:

@@ -61,6 +61,8 @@ class Settings:
             from sqlalchemy.engine import make_url
 
             url = make_url(self.db_url)
+            if url.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3; we ship psycopg2
+                url = url.set(drivername="postgresql+psycopg2")
             password_file = self.secrets_dir / "postgres_password"
             if url.password is None and password_file.exists():
                 url = url.set(password=password_file.read_text().strip())

@@ -205,6 +205,7 @@ def build_context(image: Image, out: TextIO) -> tempfile.TemporaryDirectory:
         shutil.copyfile(REPO_ROOT / "requirements.txt", wheels / "requirements.txt")
     if image.needs_app:
         app = root / "app"
+        app.mkdir()
         for part in APP_TREE:
             src = REPO_ROOT / part
             if src.is_dir():

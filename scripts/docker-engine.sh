@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers on this machine (Debian 12, as root): installs Debian's
-# docker.io and debootstrap (base images are made from Debian packages: no registry is used),
-# then starts dockerd if nothing answers. An engine that already runs (systemd) is used as is.
+# docker.io, docker-compose and debootstrap (base images are made from Debian packages: no
+# registry is used), then starts dockerd if nothing answers. An engine that already runs (systemd) is used as is.
 set -euo pipefail
 step() { printf '\n==> %s\n' "$*"; }
 
 missing=()
-for p in docker.io debootstrap; do
+for p in docker.io docker-compose debootstrap; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

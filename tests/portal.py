@@ -237,3 +237,25 @@ def run_in_kernel(client: Client, code: str, timeout: float = 60, kernel_id: str
     finally:
         if own_kernel:
             client.user_api("DELETE", f"api/kernels/{kernel_id}")
+
+
+def portal_instance(env: dict) -> str:
+    """The short id that names a portal's containers and volumes (from its state dir)."""
+    return subprocess.run([str(VENV_BIN / "python"), "-c",
+                           "from pasaporte.config import Settings; print(Settings.from_env().instance)"],
+                          env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def remove_docker_objects(instance: str, extra_volumes: tuple[str, ...] = ()) -> None:
+    """Remove a portal's user containers and home volumes (and any extra volumes) from the engine."""
+    def docker(*args):
+        return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=120)
+
+    ids = docker("ps", "-aq", "--filter", f"label=org.pasaporte.instance={instance}").stdout.split()
+    if ids:
+        docker("rm", "-f", *ids)
+    volumes = [v for v in docker("volume", "ls", "-q").stdout.split()
+               if v.startswith(f"pasaporte-{instance}-home-") or v in extra_volumes]
+    if volumes:
+        docker("volume", "rm", *volumes)
+

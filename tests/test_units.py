@@ -134,3 +134,16 @@ def test_busy_ports_are_refused_with_a_clear_message(tmp_path, capsys):
     err = capsys.readouterr().err
     # (other ports of the block may happen to be busy too; ours must be named)
     assert str(busy) in err.split("are in use")[0] and "PASAPORTE_PORT" in err
+
+
+def test_database_urls(tmp_path):
+    """SQLite in the state dir by default; a PostgreSQL URL uses the shipped driver (psycopg2) and
+    takes the password file of `make production` when it names none."""
+    env = {"PASAPORTE_STATE_DIR": str(tmp_path)}
+    assert Settings.from_env(env).hub_db_url == f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "postgres_password").write_text("s3creto\n")
+    url = Settings.from_env({**env, "PASAPORTE_DB_URL": "postgresql://pasaporte@127.0.0.1:5432/jupyterhub"}).hub_db_url
+    assert url == "postgresql+psycopg2://pasaporte:s3creto@127.0.0.1:5432/jupyterhub"
+    explicit = "postgresql+psycopg2://otro:clave@db:5432/hub"
+    assert Settings.from_env({**env, "PASAPORTE_DB_URL": explicit}).hub_db_url == explicit

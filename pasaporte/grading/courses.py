@@ -85,14 +85,16 @@ def ensure_gradebook_databases(settings: Settings, courses: list[Course]) -> Non
     url = make_url(settings.hub_db_url)
     conn = psycopg2.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
                             dbname=url.database)
-    conn.autocommit = True
-    with conn, conn.cursor() as cur:
-        for course in courses:
-            name = gradebook_database(course.id)
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    conn.autocommit = True  # CREATE DATABASE cannot run in a transaction (nor in `with conn`)
+    try:
+        with conn.cursor() as cur:
+            for course in courses:
+                name = gradebook_database(course.id)
+                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+                if cur.fetchone() is None:
+                    cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
 
 
 def _chown_tree(path: Path, uid: int, gid: int) -> None:
@@ -158,7 +160,11 @@ def protect_sources(settings: Settings, courses: list[Course]) -> list[Path]:
     changed = []
     for path in dict.fromkeys(targets):
         if path.exists() and path.stat().st_mode & 0o007:
-            os.chmod(path, path.stat().st_mode & ~0o007)
+            try:
+                os.chmod(path, path.stat().st_mode & ~0o007)
+            except OSError as exc:  # a read-only mount (the hub container): the host must do it
+                raise OSError(f"cannot close {path} to other accounts ({exc.strerror}); "
+                              f"run 'chmod o-rwx {path}' where it is writable") from exc
             changed.append(path)
     return changed
 

@@ -42,8 +42,10 @@ def configure(c, settings: Settings | None = None) -> Settings:
     membership = derive_membership(people, [course.id for course in courses])
     passwords = ensure_accounts_file(settings.accounts_file, people)
     prepare_course_dirs(settings, courses, people)
-    for path in protect_sources(settings, courses):
-        log.info("Closed %s to other accounts (it holds answers or hidden tests)", path)
+    # Local accounts could read the clone; user containers only ever see the lesson folders.
+    if settings.profile == "local":
+        for path in protect_sources(settings, courses):
+            log.info("Closed %s to other accounts (it holds answers or hidden tests)", path)
 
     update_hub(c, settings)
     update_auth(c, passwords, membership)
@@ -149,9 +151,13 @@ def update_docker_spawner(c, settings: Settings, lesson_files: dict) -> None:
     s.courses_dir = str(courses_dir)
     s.remove = True
     s.name_template = f"pasaporte-{settings.instance}-{{username}}"
+    # Only the folders that hold lessons are mounted (read-only): evaluation sources, with their
+    # answers and hidden tests, never appear in a user container, whatever their permissions.
+    lesson_folders = sorted({str(Path(src).parent) for files in lesson_files.values() for src in files.values()})
     s.volumes = {
         f"pasaporte-{settings.instance}-home-{{username}}": CONTAINER_HOME,
-        str(courses_dir): {"bind": CONTAINER_COURSES, "mode": "ro"},
+        **{folder: {"bind": CONTAINER_COURSES + folder[len(str(courses_dir)):], "mode": "ro"}
+           for folder in lesson_folders},
         str(settings.exchange_dir): {"bind": CONTAINER_EXCHANGE, "mode": "rw"},
     }
     s.network_name = "host"
