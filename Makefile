@@ -4,7 +4,7 @@ VENV ?= $(or $(PASAPORTE_VENV),$(shell if [ "$$(id -u)" = 0 ]; then echo /opt/pa
 PASAPORTE := $(VENV)/bin/pasaporte
 export PASAPORTE_VENV := $(VENV)
 
-.PHONY: install engine images run production test content-check bench-lesson bench-burst
+.PHONY: install engine images run production test content-check bench-lesson bench-burst bench-grading
 
 install:  ## install system packages (as root), the pinned Python and Node packages, and assets
 	@scripts/install.sh
@@ -36,3 +36,6 @@ bench-lesson: install  ## benchmark: student login → rendered lesson (median o
 bench-burst: install engine  ## benchmark: N students (default 40) log in at once, docker vs local
 	@$(PASAPORTE) images build singleuser
 	@$(VENV)/bin/python bench/burst.py $(BENCH_ARGS)
+
+bench-grading: install  ## benchmark: 40 submissions, stock nbgrader autograde vs the sandboxed parallel pipeline
+	@$(VENV)/bin/python bench/grading.py $(BENCH_ARGS)

@@ -59,7 +59,8 @@ def ports_free(settings: Settings, services: int = 1) -> bool:
     """The proxy, hub API, proxy API and one port per grader service must be free."""
     import socket
 
-    wanted = [(settings.ip, settings.port), ("127.0.0.1", settings.hub_api_port), ("127.0.0.1", settings.proxy_api_port)]
+    wanted = [(settings.ip, settings.port), ("127.0.0.1", settings.hub_api_port), ("127.0.0.1", settings.proxy_api_port),
+              ("127.0.0.1", settings.exchange_port), ("127.0.0.1", settings.grader_port)]
     wanted += [("127.0.0.1", settings.services_base_port + i) for i in range(services)]
     busy = []
     for host, port in wanted:
@@ -71,7 +72,7 @@ def ports_free(settings: Settings, services: int = 1) -> bool:
                 busy.append(port)
     if busy:
         print(f"pasaporte: port(s) {', '.join(map(str, busy))} are in use; choose another PASAPORTE_PORT "
-              f"(the portal uses PORT, PORT+1, PORT+2 and PORT+10 upwards)", file=sys.stderr)
+              f"(the portal uses PORT to PORT+4 and PORT+10 upwards)", file=sys.stderr)
     return not busy
 
 

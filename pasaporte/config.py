@@ -82,6 +82,7 @@ class Settings:
 
     @property
     def exchange_dir(self) -> Path:
+        """The exchange service's files and database."""
         return self.state_dir / "exchange"
 
     @property
@@ -107,6 +108,14 @@ class Settings:
     @property
     def proxy_api_port(self) -> int:
         return self.port + 2
+
+    @property
+    def exchange_port(self) -> int:
+        return self.port + 3
+
+    @property
+    def grader_port(self) -> int:
+        return self.port + 4
 
     @property
     def services_base_port(self) -> int:

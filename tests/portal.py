@@ -3,7 +3,11 @@ that logs in through the Spanish login form like a browser would."""
 from __future__ import annotations
 
 import csv
+import io
+import json
 import os
+import re
+import tarfile
 import signal
 import socket
 import subprocess
@@ -259,3 +263,49 @@ def remove_docker_objects(instance: str, extra_volumes: tuple[str, ...] = ()) ->
     if volumes:
         docker("volume", "rm", *volumes)
 
+
+
+# The diagnostic's right answers (what a student types in place of `rN = None`).
+CORRECT = {"r1": "2", "r2": "5", "r3": "-0.5", "r4": "10", "r5": "8", "r6": "15 + 8 * 12.5",
+           "r7": "4", "r8": "5", "r9": "6", "r10": "4"}
+
+
+def tar_gz(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def untar(data: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}
+
+
+class Exchange:
+    """The exchange service's API, called with a person's own hub token (what nbgrader in her
+    server does), through the proxy."""
+
+    def __init__(self, portal: Portal, username: str):
+        client = portal.client(username)
+        r = client.hub_api("POST", f"/users/{username}/tokens",
+                           json={"scopes": ["access:services!service=exchange"], "expires_in": 3600})
+        assert r.status_code == 201, r.text
+        self.token, self.base, self.username = r.json()["token"], portal.url + "/services/exchange/api/", username
+
+    def __call__(self, method: str, path: str, **kw) -> requests.Response:
+        return requests.request(method, self.base + path, headers={"Authorization": f"token {self.token}",
+                                                                   **kw.pop("headers", {})}, timeout=60, **kw)
+
+
+def answered(nb: dict, answers: dict[str, str]) -> dict:
+    nb = json.loads(json.dumps(nb))
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        m = re.match(r"^(r\d+) = None", source)
+        if m and m.group(1) in answers:
+            cell["source"] = f"{m.group(1)} = {answers[m.group(1)]}"
+    return nb

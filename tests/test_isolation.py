@@ -60,19 +60,22 @@ def test_servers_run_as_own_account_with_private_home(portal):
     assert "01-funcion-lineal.ipynb" in own
 
 
-def test_student_cannot_hijack_the_exchange(portal):
+def test_student_cannot_touch_the_exchange_store(portal):
+    """Releases, submissions and feedback live in the exchange service's folder: closed to students."""
     sofia = portal.client("sofia.nunez")
     sofia.start_server()
-    course = portal.state_dir / "exchange" / "mate1-funciones"
+    store = portal.state_dir / "exchange"
     code = f"""
 import os
-for action in ("rename", "rmdir"):
+for action, call in (("list", lambda: os.listdir({str(store)!r})),
+                     ("read", lambda: open({str(store / 'exchange.sqlite')!r}, 'rb').read(1)),
+                     ("write", lambda: open({str(store / 'mine.txt')!r}, 'w'))):
     try:
-        os.rename({str(course)!r}, {str(course) + "-x"!r}) if action == "rename" else os.rmdir({str(course)!r})
+        call()
         print("DONE", action)
     except OSError as e:
         print("REFUSED", action, type(e).__name__)
 """
     out = run_in_kernel(sofia, code)
-    assert "DONE" not in out and out.count("REFUSED") == 2, out
-    assert course.is_dir() and course.stat().st_uid != pwd.getpwnam("pp-sofia.nunez").pw_uid
+    assert "DONE" not in out and out.count("REFUSED") == 3, out
+    assert store.stat().st_mode & 0o077 == 0 and store.stat().st_uid != pwd.getpwnam("pp-sofia.nunez").pw_uid

@@ -1,8 +1,9 @@
 """Instructor steps for one evaluation: release → collect → autograde → feedback → scores.
 
-Each step runs nbgrader in the course directory as the grader account. Autograde goes
-student by student, so one bad submission (a missing notebook, a crash) is reported and
-the others are still graded.
+Each step runs in the course directory as the grader account, with the course's formgrader
+token: release, collect and feedback are nbgrader's commands speaking to the exchange
+service; autograde is the parallel batch (pasaporte.grading.batch) whose notebooks run in the
+grader service's sandboxes. One bad submission is reported and never stops the others.
 """
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ import json
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings
-from .courses import course_dir, gradebook_url, nbgrader_command
+from .courses import course_dir, gradebook_url, grader_command, nbgrader_command
 
 
 class StepFailed(RuntimeError):
@@ -48,31 +48,13 @@ def submitted_students(settings: Settings, course: str, evaluation: str) -> list
 
 
 def autograde(settings: Settings, course: str, evaluation: str, out: TextIO) -> list[GradeOutcome]:
-    expected = expected_notebooks(settings, course, evaluation)
-    students = submitted_students(settings, course, evaluation)
-    outcomes = []
-    for n, student in enumerate(students, start=1):
-        folder = course_dir(settings, course) / "submitted" / student / evaluation
-        missing = [nb for nb in expected if not (folder / nb).exists()]
-        proc = nbgrader_command(settings, course, ["autograde", evaluation, "--student", student, "--force"])
-        output = proc.stdout + proc.stderr
-        if missing:
-            outcome = GradeOutcome(student, False, problem=f"missing notebook(s): {', '.join(missing)}")
-        elif "CellTimeoutError" in output or "TimeoutError" in output:
-            outcome = GradeOutcome(student, False, problem="a cell ran past the time limit; graded as far as it ran")
-        elif proc.returncode != 0:
-            last = output.strip().splitlines()[-3:]
-            outcome = GradeOutcome(student, False, problem="autograde failed: " + " | ".join(last))
-        else:
-            outcome = GradeOutcome(student, True)
-        outcomes.append(outcome)
-        print(f"[{n}/{len(students)}] {student}: {'graded' if outcome.ok else 'PROBLEM: ' + outcome.problem}",
-              file=out, flush=True)
-    scores = {row["student"]: row for row in score_rows(settings, course, evaluation)}
-    for outcome in outcomes:
-        row = scores.get(outcome.student)
-        if row and outcome.ok:
-            outcome.score, outcome.max_score = row["total"], row["max"]
+    """The parallel, sandboxed batch (pasaporte.grading.batch) as the course's grader; its progress
+    lines reach `out` as they come."""
+    proc = grader_command(settings, course, [str(settings.venv / "bin" / "python"), "-m", "pasaporte.grading.batch",
+                                             evaluation], out=out)
+    outcomes = [GradeOutcome(**json.loads(line)) for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode not in (0, 3):
+        raise StepFailed(f"the grading batch failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}")
     return outcomes
 
 
@@ -134,12 +116,8 @@ def run_step(settings: Settings, step: str, course: str, evaluation: str, out: T
             students = submitted_students(settings, course, evaluation)
             print(f"Collected {len(students)} submission(s): {', '.join(students) or '-'}", file=out)
         elif step == "autograde":
-            outcomes = autograde(settings, course, evaluation, out)
-            bad = [o for o in outcomes if not o.ok]
-            print(f"Autograded {len(outcomes) - len(bad)} of {len(outcomes)}; {len(bad)} with problems", file=out)
-            for o in outcomes:
-                print(json.dumps(o.__dict__, ensure_ascii=False), file=out)
-            return 0 if not bad else 3
+            outcomes = autograde(settings, course, evaluation, out)  # prints progress and one JSON line each
+            return 0 if all(o.ok for o in outcomes) else 3
         elif step == "feedback":
             _nbgrader(settings, course, ["generate_feedback", evaluation, "--force"])
             _nbgrader(settings, course, ["release_feedback", evaluation])

@@ -6,6 +6,7 @@ never appends to or mutates what another area set. Profiles only change the spaw
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import pwd
@@ -15,18 +16,23 @@ from ..config import REPO_ROOT, Settings
 from ..content import Course, lesson_home_path, load_catalogue
 from ..grading.courses import course_dir, grader_account, grader_environment, prepare_course_dirs, protect_sources
 from ..roster import Membership, derive_membership, ensure_accounts_file, read_roster
-from ..state import grant_traverse, prepare_state_dir, secret
+from ..state import prepare_state_dir, secret
 
 log = logging.getLogger("pasaporte")
 
-# Scopes of each portal role (JupyterHub RBAC). Course access comes from group roles below.
+EXCHANGE = "exchange"  # the hub service that holds releases, submissions and feedback
+GRADER = "grader"  # the hub service that runs evaluation notebooks in sandboxes
+# Scopes of each portal role (JupyterHub RBAC). Course access comes from group roles below;
+# what a person may do in the exchange, the exchange decides from their groups.
 ROLE_SCOPES = {
-    "estudiante": ["self"],
-    "docente": ["self"],
-    "coordinador": ["self", "admin-ui", "list:users", "read:users", "read:groups", "read:servers"],
+    "estudiante": ["self", f"access:services!service={EXCHANGE}"],
+    "docente": ["self", f"access:services!service={EXCHANGE}"],
+    "coordinador": ["self", "admin-ui", "list:users", "read:users", "read:groups", "read:servers",
+                    f"access:services!service={EXCHANGE}"],
 }
-# The token of every user server: enough for nbgrader to read the user's own course groups.
-SERVER_SCOPES = ["users:activity!user", "access:servers!server", "read:users:groups!user", "read:users:name!user"]
+# The token of every user server: its own activity, and the exchange (nbgrader's assignment list).
+SERVER_SCOPES = ["users:activity!user", "access:servers!server", "read:users:groups!user", "read:users:name!user",
+                 f"access:services!service={EXCHANGE}"]
 
 
 def formgrader_service_name(course_id: str) -> str:
@@ -36,7 +42,8 @@ def formgrader_service_name(course_id: str) -> str:
 def configure(c, settings: Settings | None = None) -> Settings:
     settings = settings or Settings.from_env()
     for folder in prepare_state_dir(settings):
-        log.warning("Gave o+x (traverse only, no listing) to %s so portal accounts can reach the exchange", folder)
+        log.warning("Gave o+x (traverse only, no listing) to %s so grader accounts can reach their course folders",
+                    folder)
     courses = load_catalogue(settings.content_dir)
     people = read_roster(settings.roster_file)
     membership = derive_membership(people, [course.id for course in courses])
@@ -96,6 +103,9 @@ def update_roles_and_groups(c, membership: Membership, courses: list[Course], cu
         for name, scopes in ROLE_SCOPES.items()
     ]
     roles.append({"name": "server", "scopes": SERVER_SCOPES})
+    # The services learn a caller's groups from the hub with their own tokens.
+    roles.append({"name": "course-services", "services": [EXCHANGE, GRADER],
+                  "scopes": ["read:users:name", "read:users:groups"]})
     if culler:  # jupyterhub-idle-culler stops servers nobody used for PASAPORTE_IDLE_TIMEOUT seconds
         roles.append({"name": "idle-culler", "services": ["idle-culler"],
                       "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]})
@@ -109,6 +119,10 @@ def update_roles_and_groups(c, membership: Membership, courses: list[Course], cu
                 "scopes": [f"access:services!service={service}", "list:services", f"read:services!service={service}"],
             }
         )
+        # The course's formgrader releases, collects and returns feedback through the exchange, and
+        # has its autograde run by the grader.
+        roles.append({"name": f"{service}-service", "services": [service],
+                      "scopes": [f"access:services!service={EXCHANGE}", f"access:services!service={GRADER}"]})
     c.JupyterHub.load_roles = roles
 
 
@@ -128,10 +142,16 @@ def update_spawner(c, settings: Settings, courses: list[Course]) -> None:
     c.PasaporteLocalSpawner.isolate = settings.run_as_root
     c.PasaporteLocalSpawner.lesson_files = lesson_files
     c.PasaporteLocalSpawner.cmd = [str(settings.venv / "bin" / "jupyterhub-singleuser")]
-    c.PasaporteLocalSpawner.environment = {"PASAPORTE_EXCHANGE": str(settings.exchange_dir)}
+    c.PasaporteLocalSpawner.environment = {"PASAPORTE_EXCHANGE_URL": exchange_url(settings)}
 
 
-CONTAINER_EXCHANGE = "/srv/nbgrader/exchange"
+def exchange_url(settings: Settings) -> str:
+    """Where user servers and graders reach the exchange: on loopback (user containers use the host network)."""
+    return f"http://127.0.0.1:{settings.exchange_port}/services/{EXCHANGE}/"
+
+
+def grader_url(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.grader_port}/services/{GRADER}/"
 
 
 def update_docker_spawner(c, settings: Settings, lesson_files: dict) -> None:
@@ -158,7 +178,6 @@ def update_docker_spawner(c, settings: Settings, lesson_files: dict) -> None:
         f"pasaporte-{settings.instance}-home-{{username}}": CONTAINER_HOME,
         **{folder: {"bind": CONTAINER_COURSES + folder[len(str(courses_dir)):], "mode": "ro"}
            for folder in lesson_folders},
-        str(settings.exchange_dir): {"bind": CONTAINER_EXCHANGE, "mode": "rw"},
     }
     s.network_name = "host"
     s.use_internal_ip = True
@@ -176,12 +195,29 @@ def update_docker_spawner(c, settings: Settings, lesson_files: dict) -> None:
         "auto_remove": False,
     }
     s.extra_create_kwargs = {"user": "1000:1000", "labels": {"org.pasaporte.instance": settings.instance}}
-    s.environment = {"PASAPORTE_EXCHANGE": CONTAINER_EXCHANGE, "PASAPORTE_MEM_LIMIT": settings.mem_limit}
+    s.environment = {"PASAPORTE_EXCHANGE_URL": exchange_url(settings), "PASAPORTE_MEM_LIMIT": settings.mem_limit}
     c.JupyterHub.hub_connect_url = f"http://127.0.0.1:{settings.hub_api_port}"
 
 
 def update_services(c, settings: Settings, courses: list[Course]) -> None:
-    services = []
+    python = str(settings.venv / "bin" / "python")
+    course_ids = json.dumps([course.id for course in courses])
+    # Grading limits reach the services from the operator's environment (see the README).
+    passed = {k: v for k, v in os.environ.items() if k.startswith(("PASAPORTE_GRADING_", "PASAPORTE_SUBMISSION_"))}
+    services = [
+        {"name": EXCHANGE, "url": f"http://127.0.0.1:{settings.exchange_port}",
+         "command": [python, "-m", "pasaporte.grading.exchange_service"],
+         "api_token": secret(settings, f"service_{EXCHANGE}"), "display": False,
+         "environment": {**passed, "PASAPORTE_EXCHANGE_ROOT": str(settings.exchange_dir), "PASAPORTE_COURSES": course_ids}},
+        {"name": GRADER, "url": f"http://127.0.0.1:{settings.grader_port}",
+         "command": [python, "-m", "pasaporte.grading.grader_service"],
+         "api_token": secret(settings, f"service_{GRADER}"), "display": False,
+         "environment": {**passed, "PASAPORTE_COURSES": course_ids, "PASAPORTE_PROFILE": settings.profile,
+                         "PASAPORTE_SINGLEUSER_IMAGE": settings.singleuser_image or os.environ.get(
+                             "PASAPORTE_SINGLEUSER_IMAGE", ""),
+                         "PASAPORTE_SANDBOX_DIR": str(settings.state_dir / "sandbox"),
+                         "PATH": os.environ.get("PATH", "/usr/bin:/bin")}},
+    ]
     for index, course in enumerate(courses):
         name = formgrader_service_name(course.id)
         service = {
@@ -192,7 +228,7 @@ def update_services(c, settings: Settings, courses: list[Course]) -> None:
             "cwd": str(course_dir(settings, course.id)),
             "api_token": secret(settings, f"service_{name}"),
             "oauth_no_confirm": True,
-            "environment": {**grader_environment(settings), "JUPYTERHUB_DEFAULT_URL": "/formgrader"},
+            "environment": {**grader_environment(settings), **passed, "JUPYTERHUB_DEFAULT_URL": "/formgrader"},
         }
         if settings.run_as_root:
             service["user"] = grader_account(course.id)

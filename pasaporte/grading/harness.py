@@ -1,0 +1,113 @@
+"""Runs inside a grading sandbox: executes one prepared notebook and writes what it got.
+
+`python -m pasaporte.grading.harness JOB` reads JOB/in.ipynb and JOB/job.json
+({"cell_timeout": s, "max_output_bytes": n}), executes it with nbclient configured as
+nbgrader's own `Execute` preprocessor is (errors allowed, a cell past its timeout interrupted
+and recorded as CellTimeoutError, history in memory), so scores match stock nbgrader; keeps
+at most max_output_bytes of outputs; and writes JOB/out.ipynb and JOB/result.json
+({"status": "ok" | "kernel_died", "detail": …}). Cells that never ran (the kernel died before
+them) get an error output, so a test that never ran can never earn its points.
+
+It imports only nbclient and nbformat (not nbgrader, not nbconvert): a sandbox starts for
+every submission, and its start-up is most of a submission's cost.
+"""
+from __future__ import annotations
+
+import sys
+
+# jsonschema builds a grammar for IRI checks at import (~0.7 s) when rfc3987_syntax is present;
+# notebooks have no IRIs to check, so without it nbformat imports in a tenth of the time.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbformat.notebooknode import NotebookNode  # noqa: E402
+from traitlets import Integer  # noqa: E402
+
+NOT_RUN = "SandboxError"
+# What a student reads in a cell that never ran because the kernel died.
+NOT_RUN_NOTE = ("esta celda no se ejecutó porque el programa se detuvo antes "
+                "(¿demasiada memoria o un error grave?)")
+
+
+class SandboxClient(NotebookClient):
+    """nbclient as nbgrader's Execute sets it up, with every cell's outputs counted against one budget."""
+
+    max_output_bytes = Integer(2 * 1024 * 1024)
+
+    def __init__(self, nb, cell_timeout: int, **kwargs):
+        super().__init__(
+            nb, timeout=cell_timeout, interrupt_on_timeout=True, allow_errors=True, raise_on_iopub_timeout=True,
+            error_on_timeout={"ename": "CellTimeoutError", "evalue": "",
+                              "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"]},
+            extra_arguments=["--HistoryManager.hist_file=:memory:"], shutdown_kernel="immediate",
+            kernel_name="python3", on_cell_executed=self.record_unrecorded_error, **kwargs)
+        self._used = 0
+        self._truncated: set[int] = set()
+
+    @staticmethod
+    def record_unrecorded_error(cell, execute_reply, **_):
+        """As nbgrader's Execute: an error reply with no matching output (a timeout) becomes an output."""
+        content = execute_reply["content"]
+        if content["status"] != "error":
+            return
+        if any(o.output_type == "error" and o.ename == content["ename"] for o in cell.outputs):
+            return
+        cell.outputs.append(NotebookNode(output_type="error", ename=content["ename"], evalue=content["evalue"],
+                                         traceback=content["traceback"] or ["ERROR: An error occurred while"
+                                                                            " showtraceback was disabled"]))
+
+    def output(self, outs, msg, display_id, cell_index):
+        self._used += len(json.dumps(msg.get("content", {})))
+        if self._used <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if cell_index not in self._truncated:
+            self._truncated.add(cell_index)
+            outs.append(NotebookNode(output_type="stream", name="stderr",
+                                     text=f"[Salida recortada: el cuaderno produjo más de "
+                                          f"{self.max_output_bytes // 1024} KB de salida.]\n"))
+        return None
+
+
+def mark_not_run(nb, why: str) -> int:
+    """Give every code cell that did not run an error output, so a test that never ran can never
+    earn its points; return how many."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        if cell.get("execution_count") is not None or any(o.output_type == "error" for o in cell.get("outputs", [])):
+            continue
+        cell.outputs = [NotebookNode(output_type="error", ename=NOT_RUN, evalue=why, traceback=[f"{NOT_RUN}: {why}"])]
+        count += 1
+    return count
+
+
+def main(job: Path) -> int:
+    from jupyter_client.manager import AsyncKernelManager
+
+    settings = json.loads((job / "job.json").read_text())
+    nb = nbformat.read(job / "in.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    # The kernel speaks over Unix sockets in the job folder: the sandbox has no network.
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(job / "kernel"))
+    client = SandboxClient(nb, settings["cell_timeout"], km=km, max_output_bytes=settings["max_output_bytes"],
+                           resources={"metadata": {"path": str(job / "work")}})
+    result = {"status": "ok", "detail": ""}
+    try:
+        client.execute()
+    except Exception as exc:  # a kernel that died (memory, os._exit, a signal) or would not start
+        result = {"status": "kernel_died", "detail": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    result["not_run"] = mark_not_run(nb, NOT_RUN_NOTE)
+    nbformat.write(nb, job / "out.ipynb")
+    (job / "result.json").write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
