@@ -91,17 +91,23 @@ def main(assignment: str) -> int:
             body = nbformat.writes(prepared).encode()
             entry["jobs"].append((cells_digest(prepared), pool.submit(execute_remotely, url, token, course, body)))
 
+    prepared_at = time.monotonic()
+    waited = recording = 0.0
     outcomes = []
     for n, student in enumerate(students, start=1):
         entry = plan[student]
         for digest, job in entry["jobs"]:
+            t = time.monotonic()
             result = job.result()
+            waited += time.monotonic() - t
             SandboxExecute.precomputed[digest] = result
             if result["status"] != "ok":
                 entry["problems"].append(f"{REASONS.get(result['status'], result['status'])}: {result.get('detail', '')}")
         # Even a submission that cannot run goes through nbgrader: it is recorded as submitted, with
         # zeros where nothing could be graded.
+        t = time.monotonic()
         graded = api.autograde(assignment, student, force=True, create=True)
+        recording += time.monotonic() - t
         if not graded["success"] and not entry["problems"]:
             last = [l for l in (graded.get("log") or graded.get("error") or "").splitlines() if l.strip()][-3:]
             entry["problems"].append("nbgrader autograde failed: " + " | ".join(last))
@@ -119,7 +125,8 @@ def main(assignment: str) -> int:
     pool.shutdown()
     elapsed = time.monotonic() - started
     bad = sum(not o["ok"] for o in outcomes)
-    print(f"Autograded {len(outcomes) - bad} of {len(outcomes)}; {bad} with problems ({elapsed:.1f} s)", flush=True)
+    print(f"Autograded {len(outcomes) - bad} of {len(outcomes)}; {bad} with problems ({elapsed:.1f} s: preparing "
+          f"{prepared_at - started:.1f} s, waiting for sandboxes {waited:.1f} s, recording {recording:.1f} s)", flush=True)
     for outcome in outcomes:
         print(json.dumps(outcome, ensure_ascii=False), flush=True)
     return 3 if bad else 0

@@ -20,6 +20,9 @@ import sys
 sys.modules.setdefault("rfc3987_syntax", None)
 
 import json  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import nbformat  # noqa: E402
@@ -86,7 +89,85 @@ def mark_not_run(nb, why: str) -> int:
     return count
 
 
-def main(job: Path) -> int:
+class ForkedProcess:
+    """What jupyter_client's provisioner needs of a kernel process (as of a Popen), for a fork."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+        self.stdin = self.stdout = self.stderr = None
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -9
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        while self.poll() is None:
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum):
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+
+def prefork_kernel() -> tuple[int, int]:
+    """Fork the future kernel now, while this process has no event loop, thread or zmq context:
+    it waits for its connection file on a pipe, then becomes an IPython kernel in its own
+    process group (so an interrupt reaches it alone). Returns (pid, write end of the pipe)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(write)
+        os.setpgid(0, 0)
+        path = b""
+        while chunk := os.read(read, 4096):
+            path += chunk
+        code = 0
+        try:
+            if path:
+                from ipykernel.kernelapp import IPKernelApp
+
+                app = IPKernelApp.instance()
+                app.initialize(["-f", path.decode(), "--HistoryManager.hist_file=:memory:"])
+                app.start()
+        except BaseException:  # noqa: BLE001 - the driver sees a dead kernel and says so
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(read)
+    return pid, write
+
+
+def forked_kernel_manager(pid: int, pipe: int, **kwargs):
+    """A kernel manager whose `launch` hands the connection file to the pre-forked kernel."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ForkedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            os.write(pipe, self.connection_file.encode())
+            os.close(pipe)
+            provisioner = self.provisioner
+            provisioner.process = ForkedProcess(pid)
+            provisioner.pid = provisioner.pgid = pid
+            self._reconcile_connection_info(provisioner.connection_info)
+
+    return ForkedKernelManager(**kwargs)
+
+
+def main(job: Path, fork_kernel: bool = False) -> int:
     from jupyter_client.manager import AsyncKernelManager
 
     settings = json.loads((job / "job.json").read_text())
@@ -95,7 +176,8 @@ def main(job: Path) -> int:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     # The kernel speaks over Unix sockets in the job folder: the sandbox has no network.
-    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(job / "kernel"))
+    where = {"kernel_name": "python3", "transport": "ipc", "ip": str(job / "kernel")}
+    km = forked_kernel_manager(*prefork_kernel(), **where) if fork_kernel else AsyncKernelManager(**where)
     client = SandboxClient(nb, settings["cell_timeout"], km=km, max_output_bytes=settings["max_output_bytes"],
                            resources={"metadata": {"path": str(job / "work")}})
     result = {"status": "ok", "detail": ""}

@@ -6,7 +6,9 @@ notebook, and give back an `Outcome`:
   accounts (`pasaporte-sbx<i>`, one per concurrent job, so a fork bomb only meets its own
   limit), in a network namespace of its own with no interface up, with rlimits (address
   space, processes, file size, open files, CPU) and a wall-clock limit; afterwards every
-  process of the slot account is killed. Not as root: rlimits only, and the log says so.
+  process of the slot account is killed. Jobs are forked from a per-slot fork server
+  (zygote.py) that has the harness and the kernel already imported. Not as root: a plain
+  child process with rlimits only, and the log says so.
 - `DockerSandbox` (docker profile): a throwaway container from the single-user image with no
   network, an unprivileged uid, memory/CPU/pids limits, a read-only root and a wall clock.
 """
@@ -15,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -25,6 +26,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .zygote import apply_rlimits
 
 log = logging.getLogger("pasaporte.sandbox")
 SLOT_PREFIX = "pasaporte-sbx"
@@ -59,6 +62,12 @@ HARNESS_ENV = {
 }
 
 
+def rlimits(limits: SandboxLimits) -> dict:
+    """The rlimits of a job's processes (applied by zygote.apply_rlimits)."""
+    return {"mem_bytes": limits.mem_bytes, "cpu_seconds": limits.wall_seconds + 5, "file_bytes": limits.file_bytes,
+            "processes": limits.processes}
+
+
 def _write_job(job: Path, notebook: bytes, limits: SandboxLimits) -> None:
     (job / "work").mkdir(parents=True)
     (job / "in.ipynb").write_bytes(notebook)
@@ -87,6 +96,7 @@ def _read_job(job: Path, limits: SandboxLimits, started: float) -> Outcome:
 class LocalSandbox:
     def __init__(self, slots: int, python: str = sys.executable, root: Path = SANDBOX_ROOT):
         self.python = python
+        self.zygotes: list[subprocess.Popen | None] = [None] * slots
         self.isolated = os.geteuid() == 0
         self.root = root if self.isolated else Path(tempfile.gettempdir()) / f"pasaporte-sandbox-{os.getuid()}"
         self.root.mkdir(parents=True, exist_ok=True)
@@ -104,67 +114,106 @@ class LocalSandbox:
                                comment="Pasaporte grading sandbox")
         return entry.pw_uid, entry.pw_gid
 
+    def env(self, job: Path) -> dict:
+        return {**HARNESS_ENV, "PATH": f"{Path(self.python).parent}:/usr/bin:/bin", "HOME": str(job / "work"),
+                "IPYTHONDIR": str(job / ".ipython"), "JUPYTER_RUNTIME_DIR": str(job / ".runtime"),
+                "JUPYTER_DATA_DIR": str(job / ".data"), "MPLCONFIGDIR": str(job / ".mpl")}
+
     def run(self, notebook: bytes, limits: SandboxLimits, slot: int) -> Outcome:
         account = self.accounts[slot]
         job = Path(tempfile.mkdtemp(prefix=f"job{slot}-", dir=self.root))
         started = time.monotonic()
         try:
             _write_job(job, notebook, limits)
-            argv = [self.python, "-m", "pasaporte.grading.harness", str(job)]
             if account:
                 uid, gid = account
                 for path in [job, *job.rglob("*")]:
                     os.chown(path, uid, gid)
                 os.chmod(job, 0o700)
-                argv = ["unshare", "--net", "--", "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
-                        "--no-new-privs", "--inh-caps=-all", *argv]
-            env = {**HARNESS_ENV, "PATH": f"{Path(self.python).parent}:/usr/bin:/bin", "HOME": str(job / "work"),
-                   "IPYTHONDIR": str(job / ".ipython"), "JUPYTER_RUNTIME_DIR": str(job / ".runtime"),
-                   "JUPYTER_DATA_DIR": str(job / ".data"), "MPLCONFIGDIR": str(job / ".mpl")}
-
-            def limit():
-                os.setsid()
-                cpu = limits.wall_seconds + 5
-                for kind, value in ((resource.RLIMIT_AS, limits.mem_bytes), (resource.RLIMIT_CPU, cpu),
-                                    (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_NOFILE, 256),
-                                    (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, limits.processes)):
-                    resource.setrlimit(kind, (value, value))
-
-            proc = subprocess.Popen(argv, cwd=job, env=env, preexec_fn=limit, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            tail = _drain(proc)
-            try:
-                proc.wait(timeout=limits.wall_seconds)
-            except subprocess.TimeoutExpired:
-                self._kill(proc, account)
-                return Outcome("timeout", detail=f"stopped after {limits.wall_seconds} s (the submission's limit)",
-                               seconds=time.monotonic() - started)
-            self._kill(proc, account)
-            outcome = _read_job(job, limits, started)
-            if outcome.status == "failed":
-                outcome.detail += f"; harness exit {proc.returncode}: {b''.join(tail)[-300:].decode(errors='replace')}"
-            return outcome
+                return self._run_forked(job, limits, slot, account, started)
+            return self._run_process(job, limits, started)
         finally:
             shutil.rmtree(job, ignore_errors=True)
 
-    @staticmethod
-    def _kill(proc: subprocess.Popen, account: tuple[int, int] | None) -> None:
-        """Everything the job started dies with it: its process group and, as root, every process
-        of its slot account (forked daemons, fork bombs)."""
+    def _zygote(self, slot: int, account: tuple[int, int]) -> subprocess.Popen:
+        zygote = self.zygotes[slot]
+        if zygote is None or zygote.poll() is not None:
+            # As root, in a network namespace of its own with no interface up (see zygote.py).
+            zygote = subprocess.Popen(["unshare", "--net", "--", self.python, "-m", "pasaporte.grading.zygote",
+                                       str(account[0]), str(account[1])],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/",
+                                      env={**HARNESS_ENV, "PATH": f"{Path(self.python).parent}:/usr/bin:/bin",
+                                           "HOME": "/nonexistent", "MPLCONFIGDIR": str(self.root / ".mpl")})
+            self.zygotes[slot] = zygote
+        return zygote
+
+    def _run_forked(self, job: Path, limits: SandboxLimits, slot: int, account: tuple[int, int],
+                    started: float) -> Outcome:
+        import select
+
+        zygote = self._zygote(slot, account)
+        request = {"job": str(job), "env": self.env(job), "limits": rlimits(limits)}
+        try:
+            zygote.stdin.write(json.dumps(request) + "\n")
+            zygote.stdin.flush()
+        except BrokenPipeError:
+            self.zygotes[slot] = None
+            return Outcome("failed", detail="the sandbox's fork server had stopped; try again", seconds=0.0)
+        ready, _, _ = select.select([zygote.stdout], [], [], limits.wall_seconds)
+        timed_out = not ready
+        _kill_account(account)  # whatever the job left behind (or all of it, past its time)
+        line = zygote.stdout.readline()  # the zygote answers once its child is gone
+        if not line:
+            self.zygotes[slot] = None
+        if timed_out:
+            return Outcome("timeout", detail=f"stopped after {limits.wall_seconds} s (the submission's limit)",
+                           seconds=time.monotonic() - started)
+        outcome = _read_job(job, limits, started)
+        if outcome.status == "failed":
+            log = job / "harness.log"
+            tail = log.read_bytes()[-300:].decode(errors="replace") if log.exists() else ""
+            outcome.detail += f"; {line.strip()} {tail}"
+        return outcome
+
+    def _run_process(self, job: Path, limits: SandboxLimits, started: float) -> Outcome:
+        """Without root: the harness as a plain child process with rlimits."""
+        argv = [self.python, "-m", "pasaporte.grading.harness", str(job)]
+
+        def limit():
+            os.setsid()
+            apply_rlimits(rlimits(limits))
+
+        proc = subprocess.Popen(argv, cwd=job, env=self.env(job), preexec_fn=limit, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        tail = _drain(proc)
+        try:
+            proc.wait(timeout=limits.wall_seconds)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        if account:
-            for _ in range(5):
-                # kill(-1) as the slot account reaches exactly that account's processes.
-                killer = subprocess.run([  # noqa: S603
-                    "setpriv", f"--reuid={account[0]}", f"--regid={account[1]}", "--clear-groups", sys.executable,
-                    "-c", "import os, signal\ntry: os.kill(-1, signal.SIGKILL)\nexcept ProcessLookupError: pass"],
-                    capture_output=True)
-                if killer.returncode == 0 and not _processes_of(account[0]):
-                    break
         proc.wait()
+        if timed_out:
+            return Outcome("timeout", detail=f"stopped after {limits.wall_seconds} s (the submission's limit)",
+                           seconds=time.monotonic() - started)
+        outcome = _read_job(job, limits, started)
+        if outcome.status == "failed":
+            outcome.detail += f"; harness exit {proc.returncode}: {b''.join(tail)[-300:].decode(errors='replace')}"
+        return outcome
+
+
+def _kill_account(account: tuple[int, int]) -> None:
+    """Every process of a slot account dies (forked daemons, fork bombs): kill(-1) as that
+    account reaches exactly its processes, and cannot reach the root zygote."""
+    for _ in range(5):
+        if not _processes_of(account[0]):
+            return
+        subprocess.run(["setpriv", f"--reuid={account[0]}", f"--regid={account[1]}", "--clear-groups", sys.executable,
+                        "-S", "-c", "import os, signal\ntry: os.kill(-1, signal.SIGKILL)\nexcept ProcessLookupError: pass"],
+                       capture_output=True)
 
 
 def _processes_of(uid: int) -> list[int]:
