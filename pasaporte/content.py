@@ -44,6 +44,7 @@ class Item:
     id: str  # the nbgrader grade_id of the test cell
     objective: str
     points: float
+    wrong: str  # a plausible wrong answer (a Python expression); the quality gate checks it loses the points
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,13 @@ def load_course(folder: Path) -> Course:
             if not isinstance(points, (int, float)) or points <= 0:
                 problems.append(f"{where}.items[{j}]: points must be a positive number")
                 points = 0
-            item = Item(need(it, "id", str, f"{where}.items[{j}]"), need(it, "objective", str, f"{where}.items[{j}]"), float(points))
+            item = Item(need(it, "id", str, f"{where}.items[{j}]"), need(it, "objective", str, f"{where}.items[{j}]"),
+                        float(points), need(it, "wrong", str, f"{where}.items[{j}]"))
+            if item.wrong:
+                try:
+                    compile(item.wrong, "wrong", "eval")
+                except SyntaxError:
+                    problems.append(f"{where}.items[{j}]: wrong answer {item.wrong!r} is not a Python expression")
             if item.objective and item.objective not in objective_ids:
                 problems.append(f"{where}.items[{j}]: unknown objective {item.objective!r}")
             items.append(item)

@@ -7,6 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from lessons import run_definitions
 from pasaporte.content import ContentError, load_catalogue, load_course
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,16 +31,6 @@ def test_lesson_runs_top_to_bottom(course_id, lesson_id, path):
     widgets = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widgets, "a lesson must show interactive widgets"
-
-
-def run_definitions(path: Path) -> dict:
-    """Execute the lesson's definition cells (no display) and return its namespace."""
-    nb = nbformat.read(path, as_version=4)
-    ns: dict = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "def " in cell.source:
-            exec(cell.source, ns)
-    return ns
 
 
 def test_linear_function_summary():

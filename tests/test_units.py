@@ -147,3 +147,14 @@ def test_database_urls(tmp_path):
     assert url == "postgresql+psycopg2://pasaporte:s3creto@127.0.0.1:5432/jupyterhub"
     explicit = "postgresql+psycopg2://otro:clave@db:5432/hub"
     assert Settings.from_env({**env, "PASAPORTE_DB_URL": explicit}).hub_db_url == explicit
+
+
+def test_environment_never_imports_the_slow_iri_grammar():
+    """The installed .pth keeps rfc3987_syntax out of every process; jsonschema still validates."""
+    import subprocess
+    import sys
+
+    code = ("import sys, jsonschema, nbformat; print(sys.modules['rfc3987_syntax']); "
+            "jsonschema.validate(1, {'type': 'integer'}); nbformat.validate(nbformat.v4.new_notebook()); print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["None", "ok"]

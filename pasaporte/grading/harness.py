@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import sys
 
-# jsonschema builds a grammar for IRI checks at import (~0.7 s) when rfc3987_syntax is present;
-# notebooks have no IRIs to check, so without it nbformat imports in a tenth of the time.
-sys.modules.setdefault("rfc3987_syntax", None)
+import json
+import os
+import signal
+import time
+from pathlib import Path
 
-import json  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import nbformat  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
-from nbformat.notebooknode import NotebookNode  # noqa: E402
-from traitlets import Integer  # noqa: E402
+import nbformat
+from nbclient import NotebookClient
+from nbformat.notebooknode import NotebookNode
+from traitlets import Integer
 
 NOT_RUN = "SandboxError"
 # What a student reads in a cell that never ran because the kernel died.

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import sys
 
-sys.modules.setdefault("rfc3987_syntax", None)  # see harness.py
-
-import ctypes  # noqa: E402
-import importlib  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import resource  # noqa: E402
-from pathlib import Path  # noqa: E402
+import ctypes
+import importlib
+import json
+import os
+import resource
+from pathlib import Path
 
 # What a job would otherwise import itself: the harness's, the kernel's, and what courses use.
 PRELOAD = ("pasaporte.grading.harness", "jupyter_client.manager", "ipykernel.kernelapp", "ipykernel.ipkernel",
