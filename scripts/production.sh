@@ -16,6 +16,13 @@ compose() { docker-compose -f "$ROOT/docker-compose.yml" "$@"; }
 
 case "${1:-up}" in
 up)
+    # Never let docker-compose try a registry: every image must have been built here.
+    for image in "$PASAPORTE_HUB_IMAGE" "$PASAPORTE_POSTGRES_IMAGE" "$PASAPORTE_SINGLEUSER_IMAGE"; do
+        if ! docker image inspect "$image" >/dev/null 2>&1; then
+            echo "Image $image is missing (no registry is used): build it with 'make production' or '$VENV/bin/pasaporte images build'" >&2
+            exit 1
+        fi
+    done
     mkdir -p "$PASAPORTE_STATE_DIR/secrets"
     chmod 700 "$PASAPORTE_STATE_DIR/secrets"
     password="$PASAPORTE_STATE_DIR/secrets/postgres_password"
