@@ -27,8 +27,8 @@ test: install engine  ## the whole test suite, against real parts (docker tests 
 	@$(PASAPORTE) images build singleuser
 	@PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-content-check: install  ## validate every course.toml and its notebooks
-	@$(PASAPORTE) check
+content-check: install  ## the content quality gate over every course (COURSES="id …" for some)
+	@$(PASAPORTE) check $(COURSES)
 
 bench-lesson: install  ## benchmark: student login → rendered lesson (median of 5)
 	@$(VENV)/bin/python bench/login_to_lesson.py

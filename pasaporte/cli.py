@@ -143,14 +143,26 @@ def cmd_install_assets(args, settings: Settings) -> int:
 
 
 def cmd_check(args, settings: Settings) -> int:
+    """The content quality gate (pasaporte.quality) over the catalogue, or over the courses named."""
+    from . import quality
+
     courses = checked_catalogue(settings)
     if courses is None:
         return 1
+    if args.courses:
+        unknown = sorted(set(args.courses) - {c.id for c in courses})
+        if unknown:
+            print(f"pasaporte: no such course: {', '.join(unknown)}", file=sys.stderr)
+            return 2
+        courses = [c for c in courses if c.id in args.courses]
     for course in courses:
         items = sum(len(e.items) for e in course.evaluations)
         print(f"{course.id}: {len(course.lessons)} lessons, {len(course.evaluations)} evaluations, "
               f"{items} items, {len(course.objectives)} objectives")
-    return 0
+    parts = args.parts.split(",") if args.parts else quality.PARTS
+    problems = quality.run_gate(courses, settings.content_dir, parts)
+    print(f"content gate: {problems} problems" if problems else "content gate: every check passed")
+    return 1 if problems else 0
 
 
 def cmd_grade(args, settings: Settings) -> int:
@@ -167,7 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     sub.add_parser("install-assets", help="install the Voila template and Jupyter defaults into the environment"
                    ).set_defaults(func=cmd_install_assets)
-    sub.add_parser("check", help="validate every course.toml and its notebooks").set_defaults(func=cmd_check)
+    check = sub.add_parser("check", help="the content quality gate: course.toml, lessons, evaluations, spelling, views")
+    check.add_argument("courses", nargs="*", help="course ids (default: every course)")
+    check.add_argument("--parts", help="comma-separated subset of: structure,spelling,lessons,evaluations,views")
+    check.set_defaults(func=cmd_check)
     images = sub.add_parser("images", help="container images for the docker profile")
     images.add_argument("action", choices=["build", "tags"], help="build them, or print the tags these sources build")
     images.add_argument("names", nargs="*", choices=[[], "singleuser", "hub", "postgres"],

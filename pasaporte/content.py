@@ -90,8 +90,10 @@ class Course:
             "subject": self.subject,
             "grade": self.grade,
             "description": self.description,
+            "objectives": [{"id": o.id, "text": o.text} for o in self.objectives],
             "lessons": [
-                {"id": l.id, "title": l.title, "summary": l.summary, "path": lesson_home_path(self, l), "view": l.view}
+                {"id": l.id, "title": l.title, "summary": l.summary, "path": lesson_home_path(self, l), "view": l.view,
+                 "objectives": list(l.objectives)}
                 for l in self.lessons
             ],
             "evaluations": [

@@ -251,6 +251,9 @@ def update_templates(c, courses: list[Course]) -> None:
         str(REPO_ROOT / "hub_config" / "templates"),
         str(Path(nativeauthenticator.__file__).parent / "templates"),
     ]
+    from .pages import HANDLERS
+
+    c.JupyterHub.extra_handlers = HANDLERS
     c.JupyterHub.template_vars = {
         "catalogo": [course.public_dict() for course in courses],
         # JupyterHub calls callables with the user; this one hands templates the translator.
