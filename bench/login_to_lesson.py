@@ -50,7 +50,7 @@ def main(n: int = 5) -> None:
                     start = time.perf_counter()
                     page.click("#login_submit")
                     page.wait_for_url("**/hub/home")
-                    page.click("a.leccion >> nth=0")
+                    page.click("#curso-mate1-funciones a.leccion >> nth=0")
                     page.locator(".widget-html-content b").first.wait_for(timeout=180_000)
                     elapsed = time.perf_counter() - start
                     series.append(elapsed)

@@ -59,6 +59,10 @@ class Portal:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def roster_file(self) -> Path:
+        return Path(self.extra_env.get("PASAPORTE_ROSTER") or REPO / "hub_config" / "demo" / "roster.csv")
+
     def start(self, timeout: float = 120) -> "Portal":
         self.env = dict(os.environ, PASAPORTE_STATE_DIR=str(self.state_dir), PASAPORTE_PORT=str(self.port),
                         PATH=f"{VENV_BIN}:{os.environ['PATH']}", **self.extra_env)

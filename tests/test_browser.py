@@ -38,7 +38,7 @@ def test_student_moves_a_slider_and_the_lesson_answers(portal, browser, tmp_path
     page.wait_for_url("**/hub/home")
     assert "Tus cursos" in page.content()
 
-    page.click("a.leccion >> nth=0")
+    page.click("#curso-mate1-funciones a.leccion >> nth=0")
     # spawn page (Spanish) then the Voila view; the first start of a server takes a few seconds
     summary = page.locator(".widget-html-content b").first
     try:

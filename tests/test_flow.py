@@ -5,8 +5,13 @@ The web-UI flow runs for one student (formgrader service API, as the browser cal
 CLI flow (`pasaporte grade ...`) for others, including a submission with its notebook missing."""
 import json
 import re
+from html import escape
+from pathlib import Path
 
 import pytest
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
 
 COURSE = "mate1-funciones"
 EVAL = "diagnostico"
@@ -51,12 +56,55 @@ def test_landing_page_lists_lessons_and_evaluation(people):
     assert r.status_code == 200
     assert '<html lang="es-MX">' in html
     assert "Matemáticas I — Funciones" in html
-    lessons = re.findall(r'class="leccion" href="([^"]+)"', html)
-    assert lessons == [f"/user/ana.garcia/voila/render/cursos/{COURSE}/{n}" for n in
-                       ("01-funcion-lineal.ipynb", "02-leer-graficas.ipynb", "03-sistemas-de-ecuaciones.ipynb")]
+    lessons = re.findall(rf'class="leccion" href="([^"]+/cursos/{COURSE}/[^"]+)"', html)
+    assert lessons[:3] == [f"/user/ana.garcia/voila/render/cursos/{COURSE}/{n}" for n in
+                           ("01-funcion-lineal.ipynb", "02-leer-graficas.ipynb", "03-sistemas-de-ecuaciones.ipynb")]
     assert "Evaluación diagnóstica</strong> (10 preguntas, 10 puntos)" in html and 'class="evaluacion"' in html
     # a student gets no grading link
     assert "formgrader" not in html
+
+
+def test_students_see_their_courses_grouped_by_subject_then_grade(portal, people):
+    """Every enrolled course, under its subject, by grade; and only the enrolled ones."""
+    from pasaporte.content import load_catalogue
+    from pasaporte.roster import read_roster
+
+    catalogue = {c.id: c for c in load_catalogue(REPO)}
+    ana = people["ana.garcia"]
+    html = ana.s.get(ana.url("/hub/home")).content.decode("utf-8")
+    enrolled = next(p for p in read_roster(portal.roster_file) if p.username == "ana.garcia").courses
+    assert len(enrolled) >= 2
+    shown = re.findall(r'<h3 class="h5 mt-3 materia">([^<]+)</h3>|<section class="card pp-card mb-4 curso" id="curso-([^"]+)"', html)
+    sections: dict[str, list[str]] = {}
+    current = None
+    for subject, course_id in shown:
+        if subject:
+            current = subject
+            sections[current] = []
+        else:
+            sections[current].append(course_id)
+    assert sorted(c for ids in sections.values() for c in ids) == sorted(enrolled)
+    for subject, ids in sections.items():
+        assert {catalogue[c].subject for c in ids} == {subject}
+        assert [catalogue[c].grade for c in ids] == sorted(catalogue[c].grade for c in ids)
+    assert list(sections) == sorted(sections)
+
+
+def test_catalogue_page_shows_every_course_description_and_objectives(portal, people):
+    from pasaporte.content import load_catalogue
+
+    doc = people["docente1"]
+    r = doc.s.get(doc.url("/hub/catalogo"))
+    html = r.content.decode("utf-8")
+    assert r.status_code == 200 and "Catálogo de cursos" in html
+    for course in load_catalogue(REPO):
+        assert f'id="catalogo-{course.id}"' in html
+        assert escape(course.description) in html
+        assert all(escape(o.text) in html for o in course.objectives)
+    home = doc.s.get(doc.url("/hub/home")).content.decode("utf-8")
+    assert 'class="descripcion"' in home  # the courses a teacher accompanies, with their descriptions
+    anonymous = requests.get(portal.url + "/hub/catalogo", allow_redirects=False)
+    assert anonymous.status_code == 302 and "/hub/login" in anonymous.headers["Location"]
 
 
 def test_teacher_landing_links_formgrader_in_new_tab(people):
