@@ -125,6 +125,8 @@ def main() -> None:
               + ("" if same == n else f"  DIFFERENT: {[u for u in users if stock_scores.get(u) != our_scores.get(u)]}"))
         print(f"  pure execution (nbclient alone, serial): {pure:.1f} s; over {workers} workers: {pure / workers:.1f} s; "
               f"pipeline / that: {ours_s / (pure / workers):.2f}x")
+        summary = [l for l in ours.stdout.splitlines() if l.startswith("Autograded ")]
+        print(f"  the batch's own account: {summary[-1] if summary else '(missing)'}")
         print(f"pipeline vs stock: {stock_s / ours_s:.2f}x faster (target 4x)")
     finally:
         portal.stop()

@@ -381,20 +381,24 @@ def render_view(page, url: str, timeout_ms: int = 90_000) -> list[str]:
         hosts.add(host)
         route.continue_() if host in LOOPBACK else route.abort()
     page.route("**/*", only_loopback)
-    page.goto(url)
     widgets = page.locator(".jupyter-widgets").first
     try:
+        # Voila sends the page while the notebook runs: wait for the widgets, not for "load".
+        page.goto(url, wait_until="commit", timeout=timeout_ms)
         widgets.wait_for(timeout=timeout_ms)
     except Exception:
         # Seen rarely: a first view whose widgets never appear; a reload fixes it for a student.
         print(f"WARNING: widgets of {url} did not appear in {timeout_ms // 1000} s; reloading once", file=sys.stderr)
-        page.reload()
         try:
+            page.reload(wait_until="commit", timeout=timeout_ms)
             widgets.wait_for(timeout=timeout_ms)
         except Exception:
             return [f"{url}: no widgets appeared"]
     problems = []
-    page.wait_for_load_state("networkidle")
+    try:
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    except Exception:
+        problems.append(f"{url}: the page never finished loading")
     errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
     if any("Traceback" in e or "Error" in e for e in errors):
         problems.append(f"{url}: the view shows an error: {errors[0][:300]}")

@@ -200,7 +200,11 @@ def test_cli_flow_autograde_reports_missing_notebook_and_grades_others(portal, p
     assert dict(zip(header, rows["sofia.nunez"]))["apellidos"] == "Núñez Castañeda"
 
     wrong = portal.pasaporte("grade", "scores", COURSE, "final-que-no-existe")
-    assert wrong.returncode == 2 and "Known: mate1-funciones/diagnostico" in wrong.stderr
+    assert wrong.returncode == 2 and "has no evaluation 'final-que-no-existe'" in wrong.stderr
+    assert "Its evaluations: diagnostico, final, practica-1" in wrong.stderr
+    unknown = portal.pasaporte("grade", "scores", "curso-que-no-existe", EVAL)
+    assert unknown.returncode == 2 and "Unknown course 'curso-que-no-existe'. Known courses: " in unknown.stderr
+    assert "mate1-funciones" in unknown.stderr
 
 
 def test_feedback_returned_and_read_by_student(portal, people):

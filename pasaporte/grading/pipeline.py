@@ -102,9 +102,16 @@ def write_scores_csv(rows: list[dict], out: TextIO) -> None:
 
 def run_step(settings: Settings, step: str, course: str, evaluation: str, out: TextIO = sys.stdout) -> int:
     if not (course_dir(settings, course) / "source" / evaluation).is_dir():
-        known = sorted(p.parent.parent.name + "/" + p.name for p in settings.grading_dir.glob("*/source/*") if p.is_dir())
-        hint = ", ".join(known) or f"none yet (start the portal once so it prepares {settings.grading_dir})"
-        print(f"Unknown course or evaluation: {course}/{evaluation}. Known: {hint}", file=sys.stderr)
+        courses = sorted(p.parent.name for p in settings.grading_dir.glob("*/source") if p.is_dir())
+        if not courses:
+            print(f"No course is prepared yet: start the portal once so it prepares {settings.grading_dir}",
+                  file=sys.stderr)
+        elif course not in courses:
+            print(f"Unknown course {course!r}. Known courses: {', '.join(courses)}", file=sys.stderr)
+        else:
+            known = sorted(p.name for p in (course_dir(settings, course) / "source").iterdir() if p.is_dir())
+            print(f"Course {course!r} has no evaluation {evaluation!r}. Its evaluations: {', '.join(known)}",
+                  file=sys.stderr)
         return 2
     try:
         if step == "release":
