@@ -59,6 +59,7 @@ HARNESS_ENV = {
     "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NBGRADER_EXECUTION": "autograde",
     "MALLOC_ARENA_MAX": "2",  # address space is limited: no 64 MB malloc arena per kernel thread
+    "NBFORMAT_VALIDATOR": "fastjsonschema",  # see grading.courses.grader_environment
 }
 
 
