@@ -2,13 +2,12 @@
 evaluations' keys against an independent computation (g = 9.8 m/s² everywhere)."""
 import math
 import re
-import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from lessons import run_definitions
+from lessons import course_items as lessons_course_items, evaluation_cells, run_definitions
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = REPO / "courses" / "fisica1-cinematica-dinamica"
@@ -359,7 +358,6 @@ def test_does_it_slide_self_check(newton):
 
 # --- evaluations: the keys against an independent computation -------------------------------------
 
-SOLUTION_RE = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 TEST_RE = re.compile(r"assert abs\(float\((r\d+)\) - \((.+?)\)\) <= ([0-9.]+)")
 
 EXPECTED = {
@@ -388,24 +386,16 @@ EXPECTED = {
 
 def evaluation_keys(eid):
     """{item: (solution value, value in the hidden test, tolerance)} read from the source notebook."""
-    nb = nbformat.read(COURSE / "evaluaciones" / eid / f"{eid}.ipynb", as_version=4)
-    solutions, tests = {}, {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            ns = {}
-            exec(SOLUTION_RE.search(cell.source).group(1), ns)
-            item = meta["grade_id"].removeprefix("respuesta_")
-            solutions[item] = ns[item]
-        elif meta.get("grade"):
-            item, value, tolerance = TEST_RE.search(cell.source).groups()
-            tests[item] = (float(eval(value)), float(tolerance))
+    solutions, sources = evaluation_cells(COURSE / "evaluaciones" / eid / f"{eid}.ipynb")
+    tests = {}
+    for source in sources.values():
+        item, value, tolerance = TEST_RE.search(source).groups()
+        tests[item] = (float(eval(value)), float(tolerance))
     return {item: (solutions[item], *tests[item]) for item in solutions}
 
 
 def course_items():
-    data = tomllib.loads((COURSE / "course.toml").read_text(encoding="utf-8"))
-    return {e["id"]: {it["id"]: it for it in e["items"]} for e in data["evaluations"]}
+    return lessons_course_items(COURSE)
 
 
 @pytest.mark.parametrize("eid", sorted(EXPECTED))

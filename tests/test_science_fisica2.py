@@ -382,7 +382,7 @@ EXPECTED = {
         "r5": 9 / (10 + 20) * 20, "r6": 10 ** 2 / paralelo(10, 10, 5),
     },
 }
-SOLUTION_RE = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+from pasaporte.quality import SOLUTION_RE  # noqa: E402
 TOML = tomllib.loads((COURSE / "course.toml").read_text(encoding="utf-8"))
 EVALUATIONS = {ev["id"]: ev for ev in TOML["evaluations"]}
 

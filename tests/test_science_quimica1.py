@@ -2,13 +2,12 @@
 molar masses, atom conservation, limiting reagent), and the evaluations' keys against an independent
 computation of each item (R = 0.082 atm·L/(mol·K), Nₐ = 6.022 × 10²³, standard atomic masses)."""
 import re
-import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from lessons import run_definitions
+from lessons import course_items as lessons_course_items, evaluation_cells, run_definitions
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = REPO / "courses" / "quimica1-materia-estequiometria"
@@ -478,7 +477,6 @@ def test_theoretical_yield_self_check(est):
 
 # --- evaluations: the keys against an independent computation -----------------------------------------
 
-SOLUTION_RE = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 TEST_RE = re.compile(r"assert abs\(float\((r\d+)\) - \(([^)]+)\)\) <= (0\.01(?: \* abs\(([^)]+)\))?)\n")
 
 
@@ -520,25 +518,17 @@ BALANCE_ITEMS = {
 
 def evaluation_keys(eid):
     """{item: (solution value, value in the hidden test, tolerance)} read from the source notebook."""
-    nb = nbformat.read(COURSE / "evaluaciones" / eid / f"{eid}.ipynb", as_version=4)
-    solutions, tests = {}, {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            ns = {}
-            exec(SOLUTION_RE.search(cell.source).group(1), ns)
-            item = meta["grade_id"].removeprefix("respuesta_")
-            solutions[item] = ns[item]
-        elif meta.get("grade"):
-            item, value, tolerance, relative_to = TEST_RE.search(cell.source).groups()
-            assert relative_to is None or relative_to == value, item
-            tests[item] = (float(value), eval(tolerance))
+    solutions, sources = evaluation_cells(COURSE / "evaluaciones" / eid / f"{eid}.ipynb")
+    tests = {}
+    for source in sources.values():
+        item, value, tolerance, relative_to = TEST_RE.search(source).groups()
+        assert relative_to is None or relative_to == value, item
+        tests[item] = (float(value), eval(tolerance))
     return {item: (solutions[item], *tests[item]) for item in solutions}
 
 
 def course_items():
-    data = tomllib.loads((COURSE / "course.toml").read_text(encoding="utf-8"))
-    return {e["id"]: {it["id"]: it for it in e["items"]} for e in data["evaluations"]}
+    return lessons_course_items(COURSE)
 
 
 def rounded(x):

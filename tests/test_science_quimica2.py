@@ -407,7 +407,7 @@ def test_titration_challenge_feedback(tit_ns):
 
 # --- evaluations -------------------------------------------------------------------------------
 
-SOLUTION_RE = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+from pasaporte.quality import SOLUTION_RE  # noqa: E402
 
 
 def notebook(name):
