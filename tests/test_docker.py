@@ -92,7 +92,7 @@ def test_spawn_creates_container_with_limits(portal):
     ana.start_server()
     info = inspect(container_of(portal, "ana.garcia"))
     host = info["HostConfig"]
-    assert host["Memory"] == 512 * 1024 * 1024
+    assert host["Memory"] == host["MemorySwap"] == 512 * 1024 * 1024  # no swap on top
     assert host["CpuQuota"] == 100_000 and host["CpuPeriod"] == 100_000  # 1 CPU
     assert host["PidsLimit"] == 512
     assert host["CapDrop"] == ["ALL"] and not host.get("CapAdd")

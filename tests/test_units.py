@@ -158,3 +158,22 @@ def test_environment_never_imports_the_slow_iri_grammar():
             "jsonschema.validate(1, {'type': 'integer'}); nbformat.validate(nbformat.v4.new_notebook()); print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["None", "ok"]
+
+
+def test_archive_of_many_empty_folders_is_refused_early(tmp_path):
+    """Folders count toward the entry limit, so an archive of empty folders cannot keep the exchange busy."""
+    import io
+    import tarfile
+
+    from pasaporte.grading.archive import ArchiveError, Limits, unpack
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for i in range(1000):
+            info = tarfile.TarInfo(f"d{i}")
+            info.type = tarfile.DIRTYPE
+            tar.addfile(info)
+    limits = Limits(max_bytes=1_000_000, max_files=100)
+    with pytest.raises(ArchiveError) as err:
+        unpack(buf.getvalue(), tmp_path / "x", limits)
+    assert "demasiadas carpetas" in err.value.spanish and "200" in str(err.value)

@@ -80,11 +80,16 @@ def unpack(data: bytes, dest: Path, limits: Limits) -> list[str]:
         tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:gz")
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise ArchiveError(f"not a tar.gz archive: {exc}", "El archivo recibido está dañado; vuelve a intentarlo.")
-    names, total = [], 0
+    names, total, entries = [], 0, 0
     dest.mkdir(parents=True)
     with tar:
         try:
             for member in tar:
+                entries += 1  # folders count too: an archive of empty folders must not keep the service busy
+                if entries > 2 * limits.max_files:
+                    raise ArchiveError(f"more than {2 * limits.max_files} archive entries",
+                                       f"La entrega tiene demasiadas carpetas y archivos; el máximo es "
+                                       f"{limits.max_files} archivos.")
                 path = safe_name(member.name)
                 if member.isdir():
                     continue

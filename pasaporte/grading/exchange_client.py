@@ -94,10 +94,17 @@ class ExchangeFetchAssignment(ServiceExchange, abc.ExchangeFetchAssignment):
     def copy_files(self):
         course, assignment = self.course_and_assignment()
         dest = self.local_dir(course, assignment)
-        if dest.exists() and not self.replace_missing_files:
+        fetched = dest.is_dir() and any(dest.iterdir())  # an empty folder is a fetch that failed
+        if fetched and not self.replace_missing_files:
             self.fail(f"Ya descargaste «{assignment}»: está en la carpeta {course}/{assignment}.")
+        created = not dest.exists()
         dest.mkdir(parents=True, exist_ok=True)
-        self.download_into(f"release/{course}/{assignment}", dest, only_missing=True)
+        try:
+            self.download_into(f"release/{course}/{assignment}", dest, only_missing=True)
+        except BaseException:
+            if created:  # leave nothing behind that would look like a fetched evaluation
+                shutil.rmtree(dest, ignore_errors=True)
+            raise
         self.log.info("Fetched as: %s %s", course, assignment)
 
 

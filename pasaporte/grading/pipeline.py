@@ -95,7 +95,7 @@ def write_scores_csv(rows: list[dict], out: TextIO) -> None:
     writer.writerow(["usuario", "nombre", "apellidos", "entregada", *item_ids, "total", "maximo"])
     for row in rows:
         done = row["submitted"]
-        writer.writerow([row["student"], row["first_name"], row["last_name"], "si" if done else "no",
+        writer.writerow([row["student"], row["first_name"], row["last_name"], "sí" if done else "no",
                          *[f"{row['items'].get(i, 0):g}" if done else "" for i in item_ids],
                          f"{row['total']:g}" if done else "", f"{row['max']:g}"])
 

@@ -186,6 +186,7 @@ def update_docker_spawner(c, settings: Settings, lesson_files: dict) -> None:
     s.cpu_limit = settings.cpu_limit
     s.extra_host_config = {
         "pids_limit": settings.pids_limit,
+        "memswap_limit": settings.mem_limit,  # memory + swap: no swap beyond the memory limit
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],
         "init": True,  # reaps kernels' children

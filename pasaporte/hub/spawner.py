@@ -16,6 +16,7 @@ from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Bool, Dict, Unicode
 
 from ..homes import lessons_for, sync_tree
+from ..state import grant_traverse
 from ..system import account_name, ensure_account
 
 class PasaporteLocalSpawner(LocalProcessSpawner):
@@ -39,7 +40,13 @@ class PasaporteLocalSpawner(LocalProcessSpawner):
         if self.isolate:
             entry = ensure_account(self.account, home, comment="Pasaporte portal user")
             uid, gid = entry.pw_uid, entry.pw_gid
-        home.mkdir(parents=True, exist_ok=True)
+        homes = Path(self.homes_dir)
+        if not homes.exists():
+            homes.mkdir(parents=True)
+            if self.isolate:  # each account must traverse to its own home (the hub's umask is 077)
+                os.chmod(homes, 0o711)
+                grant_traverse(homes)
+        home.mkdir(exist_ok=True)
         if uid is not None:
             os.chown(home, uid, gid)
         os.chmod(home, 0o700)
