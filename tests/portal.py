@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import random
 import re
 import tarfile
 import signal
@@ -23,14 +24,17 @@ REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
 
-def free_port_block(span: int = 12) -> int:
-    """A base port such that base..base+span are all free on 127.0.0.1."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + span > 65000:
-            continue
+def free_port_block(span: int | None = None) -> int:
+    """A base port such that base..base+span are all free on 127.0.0.1. The portal uses PORT..PORT+4
+    and one port per course from PORT+10. Bases come from below the kernel's ephemeral range
+    (32768 up), so outgoing connections of other processes do not take them meanwhile."""
+    if span is None:
+        from pasaporte.content import load_catalogue
+
+        span = 10 + len(load_catalogue(REPO)) + 2
+    rng = random.Random()
+    for _ in range(500):
+        base = rng.randrange(20000, 32700 - span)
         ok = True
         for p in range(base, base + span):
             with socket.socket() as s:
