@@ -69,6 +69,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--students", type=int, default=40)
     ap.add_argument("--profile", default="local", choices=["local", "docker"])
+    ap.add_argument("--keep", action="store_true", help="keep the state folder (to profile or inspect)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: the sandboxes need it")
@@ -132,7 +133,10 @@ def main() -> None:
         portal.stop()
         if args.profile == "docker":
             remove_docker_objects(portal_instance(portal.env))
-        shutil.rmtree(base, ignore_errors=True)
+        if args.keep:
+            print(f"kept: {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":

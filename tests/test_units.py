@@ -177,3 +177,35 @@ def test_archive_of_many_empty_folders_is_refused_early(tmp_path):
     with pytest.raises(ArchiveError) as err:
         unpack(buf.getvalue(), tmp_path / "x", limits)
     assert "demasiadas carpetas" in err.value.spanish and "200" in str(err.value)
+
+
+def test_only_outputs_come_back_from_a_sandbox():
+    """Student code runs in the sandbox and could rewrite its result file: sources and grading
+    metadata stay those of the prepared notebook; a result that does not match is a failed run."""
+    import nbformat
+
+    from pasaporte.grading.harness import NOT_RUN
+    from pasaporte.grading.preprocessors import with_outcome
+
+    def prepared():
+        test = nbformat.v4.new_code_cell("assert r1 == 2", metadata={"nbgrader": {"grade": True, "points": 1}})
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("¿Cuánto?"),
+                                               nbformat.v4.new_code_cell("r1 = 2"), test])
+
+    forged = {"cells": [{"cell_type": "markdown", "source": "x", "metadata": {}},
+                        {"cell_type": "code", "source": "r1 = 3", "execution_count": 1, "metadata": {},
+                         "outputs": [{"output_type": "stream", "name": "stdout", "text": ["uno\n", "dos\n"]}, "basura"]},
+                        {"cell_type": "code", "source": "pass", "execution_count": 2, "outputs": [],
+                         "metadata": {"nbgrader": {"grade": True, "points": 100}}}]}
+    outcome = {"status": "ok", "notebook": forged}
+    nb = with_outcome(prepared(), outcome)
+    assert outcome["status"] == "ok"
+    assert [c.source for c in nb.cells] == ["¿Cuánto?", "r1 = 2", "assert r1 == 2"]
+    assert nb.cells[2].metadata.nbgrader.points == 1 and nb.cells[2].execution_count == 2
+    assert nb.cells[1].outputs == [{"output_type": "stream", "name": "stdout", "text": "uno\ndos\n"}]
+
+    # One cell fewer (or a cell of another type): nothing of it is taken, and no test earns points.
+    outcome = {"status": "ok", "notebook": {"cells": forged["cells"][:2]}}
+    nb = with_outcome(prepared(), outcome)
+    assert outcome["status"] == "failed" and "does not match" in outcome["detail"]
+    assert all(c.outputs[0].ename == NOT_RUN for c in nb.cells if c.cell_type == "code")

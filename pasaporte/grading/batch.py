@@ -1,132 +1,258 @@
 """Parallel autograde of one evaluation, run as the course's grader account in its course folder:
 `python -m pasaporte.grading.batch ASSIGNMENT`.
 
-1. Prepare (this process, in order): each submitted notebook is read and sanitized with
-   nbgrader's own preprocessors (outputs cleared, ids deduplicated, kernel and protected cells
-   restored from the gradebook, deleted test cells added back). A notebook that cannot be read
-   is a problem of that submission only.
-2. Execute (the grader service, N at once): each prepared notebook runs in its own sandbox.
-3. Record (this process, one at a time, the gradebook's only writer): nbgrader's own autograde
-   runs per student with `SandboxExecute`, which takes the result of step 2, so scores, late
-   penalties and the autograded notebooks are exactly nbgrader's.
+1. Prepare (this process): each submitted notebook is read and sanitized with nbgrader's own
+   preprocessors (outputs cleared, ids deduplicated, kernel and protected cells restored from
+   the gradebook, deleted test cells added back). A notebook that cannot be read is a problem of
+   that submission only. Preparation runs a few students ahead of recording, so the sandboxes
+   never wait and memory stays flat however many students there are.
+2. Execute (the grader service, N at once): each prepared notebook runs in its own sandbox; only
+   its outputs come back into the prepared notebook (`with_outcome`).
+3. Record (this process, one student at a time, the gradebook's only writer, one transaction per
+   student): nbgrader's autograde steps after execution — its output preprocessors, its scoring
+   rule (`determine_grade`), its "No response." comments and its late-penalty plugin — on one
+   gradebook session for the whole batch; the autograded folder is laid out as nbgrader's.
 Each finished student prints a progress line; the last lines are one JSON outcome per student.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 import warnings
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .preprocessors import SandboxExecute, cells_digest, execute_remotely
+from .preprocessors import execute_remotely, with_outcome
 
 # English for the instructor's report; the student reads the Spanish note in the feedback.
 REASONS = {"timeout": "ran past the submission's time limit", "kernel_died": "the kernel died (memory, crash)",
            "failed": "the sandbox could not run it", "unreachable": "the grader service did not answer"}
 
 
+def lighten_nbgrader() -> None:
+    """Two costs nbgrader pays again for every notebook, paid once per batch here, with the same
+    results (about half of preparing and recording a submission):
+    - each preprocessor that reads the gradebook opens it with a new SQLAlchemy engine, so every
+      query is compiled again: here they share one engine per database;
+    - before validating each cell's grading metadata, nbgrader checks its own schema file again
+      (`jsonschema.validate`): here every cell is validated by one validator built from that schema."""
+    import types
+
+    import jsonschema
+    import nbgrader.api
+    from nbgrader.nbgraderformat import common
+
+    engines, create_engine = {}, nbgrader.api.create_engine
+
+    def shared_engine(url, *args, **kwargs):
+        if url not in engines:
+            engines[url] = create_engine(url, *args, **kwargs)
+        return engines[url]
+
+    validators = {}
+
+    def validate(instance, schema):
+        key = json.dumps(schema, sort_keys=True)
+        if key not in validators:
+            validators[key] = jsonschema.validators.validator_for(schema)(schema)
+        error = jsonschema.exceptions.best_match(validators[key].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    nbgrader.api.create_engine = shared_engine
+    common.jsonschema = types.SimpleNamespace(validate=validate)
+
+
 def load(assignment: str):
-    from nbgrader.apps.api import NbGraderAPI
     from nbgrader.apps.nbgraderapp import NbGrader
     from nbgrader.coursedir import CourseDirectory
 
     app = NbGrader()
     app.config_file_paths.append(os.getcwd())
     app.load_config_file()
-    config = app.config
-    coursedir = CourseDirectory(config=config)
+    coursedir = CourseDirectory(config=app.config)
     coursedir.assignment_id = assignment
-    return config, coursedir, NbGraderAPI(coursedir=coursedir, config=config)
+    return app.config, coursedir
 
 
-def sanitize(config, coursedir, sanitizers: list, student: str, assignment: str, path: Path):
-    """What nbgrader's autograde does to a submitted notebook before it runs (same preprocessors)."""
-    import nbformat
+class Recorder:
+    """Writes one student's autograde into the gradebook and the autograded folder, as nbgrader's
+    Autograde does after execution (IgnorePattern … AssignLatePenalties), on a shared session."""
 
-    nb = nbformat.read(path, as_version=4)
-    resources = {"unique_key": path.stem, "nbgrader": {"student": student, "assignment": assignment,
-                                                       "notebook": path.stem, "db_url": coursedir.db_url}}
-    for cls in sanitizers:
-        nb, resources = cls(config=config)(nb, resources)
-    return nb
+    def __init__(self, config, coursedir, gradebook, assignment: str):
+        from nbgrader.converters import Autograde
+        from nbgrader.preprocessors import AssignLatePenalties
+
+        self.config, self.coursedir, self.gb, self.assignment = config, coursedir, gradebook, assignment
+        converter = Autograde(coursedir=coursedir, config=config)
+        self.sanitizers = [cls(config=config) for cls in converter.sanitize_preprocessors]
+        # After execution: the output preprocessors (IgnorePattern, LimitOutput, …). Scores, comments
+        # and late penalties are written below on the shared session, not by their per-notebook sessions.
+        skip = {"SandboxExecute", "Execute", "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"}
+        self.finishers = [cls(config=config) for cls in converter.autograde_preprocessors if cls.__name__ not in skip]
+        penalties = AssignLatePenalties(config=config)
+        penalties.init_plugin()
+        self.late_plugin, self.log = penalties.plugin_inst, penalties.log
+        self.exclude = converter.exclude_overwriting.get(assignment, [])
+        self.notebooks = [nb.name for nb in gradebook.find_assignment(assignment).notebooks]
+
+    def resources(self, student: str, name: str) -> dict:
+        return {"unique_key": name, "nbgrader": {"student": student, "assignment": self.assignment, "notebook": name,
+                                                 "db_url": self.coursedir.db_url}}
+
+    def submitted(self, student: str) -> Path:
+        return Path(self.coursedir.format_path(self.coursedir.submitted_directory, student, self.assignment))
+
+    def prepare(self, student: str, name: str):
+        """What nbgrader's autograde does to a submitted notebook before it runs (same preprocessors)."""
+        import nbformat
+
+        nb = nbformat.read(self.submitted(student) / f"{name}.ipynb", as_version=4)
+        resources = self.resources(student, name)
+        for pp in self.sanitizers:
+            nb, resources = pp(nb, resources)
+        return nb
+
+    def record(self, student: str, graded: dict) -> tuple[float, float]:
+        """graded: notebook name -> executed notebook, or None when it is missing or unreadable
+        (its items score 0). Returns (score, max score)."""
+        import nbformat
+        from nbgrader.utils import compute_checksum, determine_grade, find_all_files, is_grade, is_solution, is_task
+
+        gb, cd = self.gb, self.coursedir
+        try:
+            gb.update_or_create_student(student)
+            source = self.submitted(student)
+            timestamp = cd.get_existing_timestamp(str(source))
+            submission = gb.update_or_create_submission(self.assignment, student,
+                                                        **({"timestamp": timestamp} if timestamp else {}))
+            dest = Path(cd.format_path(cd.autograded_directory, student, self.assignment))
+            shutil.rmtree(dest, ignore_errors=True)
+            dest.mkdir(parents=True)
+            # Other files: the student's, then the course's own (except those it lets students change).
+            origin = Path(cd.format_path(cd.source_directory, ".", self.assignment))
+            ours = [f for f in find_all_files(str(origin), cd.ignore + ["*.ipynb"])
+                    if os.path.relpath(f, origin) not in self.exclude]
+            for folder, files in ((source, find_all_files(str(source), cd.ignore + ["*.ipynb"])), (origin, ours)):
+                for f in files:
+                    target = dest / os.path.relpath(f, folder)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.unlink(missing_ok=True)
+                    shutil.copy(f, target)
+            for row in submission.notebooks:
+                grades = {g.name: g for g in row.grades}
+                nb = graded.get(row.name)
+                if nb is None:
+                    for grade in grades.values():
+                        grade.auto_score, grade.needs_manual_grade = 0, False
+                    continue
+                resources = self.resources(student, row.name)
+                for pp in self.finishers:
+                    nb, resources = pp(nb, resources)
+                comments = {c.name: c for c in row.comments}
+                for cell in nb.cells:
+                    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                    if is_grade(cell) and grade_id in grades:
+                        grade = grades[grade_id]
+                        grade.auto_score = determine_grade(cell, self.log)[0]
+                        grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                    if (is_solution(cell) or is_task(cell)) and grade_id in comments:
+                        unchanged = cell.metadata.nbgrader.get("checksum") == compute_checksum(cell)
+                        comments[grade_id].auto_comment = "No response." if unchanged and not is_task(cell) else None
+                nbformat.write(nb, dest / f"{row.name}.ipynb")
+            for row in submission.notebooks:
+                row.late_submission_penalty = None
+            gb.db.commit()
+            late = submission.total_seconds_late
+            if late > 0:
+                for row in submission.notebooks:
+                    penalty = self.late_plugin.late_submission_penalty(student, row.score, late)
+                    if penalty is not None:
+                        row.late_submission_penalty = min(max(penalty, 0), row.score)
+                gb.db.commit()
+            return submission.score, submission.max_score
+        except BaseException:
+            gb.db.rollback()
+            raise
 
 
 def main(assignment: str) -> int:
     import nbformat
-    from nbgrader.converters import Autograde
+    from nbgrader.api import Gradebook
 
     # Notebooks from students are often odd (missing or duplicated cell ids…): nbformat and
     # SQLAlchemy say so on every one; the report below says what matters.
     warnings.filterwarnings("ignore")
-    config, coursedir, api = load(assignment)
-    sanitizers = Autograde(coursedir=coursedir, config=config).sanitize_preprocessors
+    lighten_nbgrader()
+    config, coursedir = load(assignment)
     course = coursedir.course_id
-    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
-    expected = sorted(p.name for p in source.glob("*.ipynb"))
     students = sorted(p.parent.name for p in Path(coursedir.root, coursedir.submitted_directory).glob(f"*/{assignment}")
                       if p.is_dir())
     workers = int(os.environ.get("PASAPORTE_GRADING_WORKERS") or os.cpu_count() or 1)
     url, token = os.environ.get("PASAPORTE_GRADER_URL", ""), os.environ.get("JUPYTERHUB_API_TOKEN", "")
     started = time.monotonic()
     print(f"Autograding {len(students)} submission(s) of {course}/{assignment}, {workers} at a time", flush=True)
-
-    pool = ThreadPoolExecutor(max_workers=workers * 2)  # the service queues beyond its N slots
-    plan: dict[str, dict] = {}
-    for student in students:
-        folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
-        entry = plan[student] = {"problems": [], "jobs": []}
-        for name in expected:
-            path = folder / name
-            if not path.exists():
-                entry["problems"].append(f"missing notebook {name}")
-                continue
-            try:
-                prepared = sanitize(config, coursedir, sanitizers, student, assignment, path)
-            except Exception as exc:  # invalid JSON, impossible metadata: this submission only
-                entry["problems"].append(f"{name} cannot be graded: {type(exc).__name__}: {str(exc)[:200]}")
-                continue
-            body = nbformat.writes(prepared).encode()
-            entry["jobs"].append((cells_digest(prepared), pool.submit(execute_remotely, url, token, course, body)))
-
-    prepared_at = time.monotonic()
-    waited = recording = 0.0
+    clock = {"preparing": 0.0, "waiting for sandboxes": 0.0, "recording": 0.0}
     outcomes = []
-    for n, student in enumerate(students, start=1):
-        entry = plan[student]
-        for digest, job in entry["jobs"]:
+    with Gradebook(coursedir.db_url, course_id=course) as gb, \
+            ThreadPoolExecutor(max_workers=workers * 2) as pool:  # the service queues beyond its N slots
+        recorder = Recorder(config, coursedir, gb, assignment)
+
+        def prepare(student: str) -> tuple[str, list[str], list]:
             t = time.monotonic()
-            result = job.result()
-            waited += time.monotonic() - t
-            SandboxExecute.precomputed[digest] = result
-            if result["status"] != "ok":
-                entry["problems"].append(f"{REASONS.get(result['status'], result['status'])}: {result.get('detail', '')}")
-        # Even a submission that cannot run goes through nbgrader: it is recorded as submitted, with
-        # zeros where nothing could be graded.
-        t = time.monotonic()
-        graded = api.autograde(assignment, student, force=True, create=True)
-        recording += time.monotonic() - t
-        if not graded["success"] and not entry["problems"]:
-            last = [l for l in (graded.get("log") or graded.get("error") or "").splitlines() if l.strip()][-3:]
-            entry["problems"].append("nbgrader autograde failed: " + " | ".join(last))
-        score = max_score = None
-        if graded["success"]:
-            submission = api.get_submission(assignment, student)
-            score, max_score = submission.get("score"), submission.get("max_score")
-        outcome = {"student": student, "ok": not entry["problems"], "score": score, "max_score": max_score,
-                   "problem": "; ".join(entry["problems"])}
-        outcomes.append(outcome)
-        state = f"graded {score:g}/{max_score:g}" if score is not None else "NOT GRADED"
-        extra = f" — PROBLEM: {outcome['problem']}" if outcome["problem"] else ""
-        print(f"[{n}/{len(students)}] {student}: {state}{extra}", flush=True)
-    SandboxExecute.precomputed.clear()
-    pool.shutdown()
+            problems, jobs = [], []
+            for name in recorder.notebooks:
+                if not (recorder.submitted(student) / f"{name}.ipynb").exists():
+                    problems.append(f"missing notebook {name}.ipynb")
+                    continue
+                try:
+                    nb = recorder.prepare(student, name)
+                except Exception as exc:  # invalid JSON, impossible metadata: this submission only
+                    problems.append(f"{name}.ipynb cannot be graded: {type(exc).__name__}: {str(exc)[:200]}")
+                    continue
+                jobs.append((name, nb, pool.submit(execute_remotely, url, token, course, nbformat.writes(nb).encode())))
+            clock["preparing"] += time.monotonic() - t
+            return student, problems, jobs
+
+        queue, ahead = deque(), iter(students)
+        while True:
+            while len(queue) < workers * 3 and (student := next(ahead, None)) is not None:
+                queue.append(prepare(student))
+            if not queue:
+                break
+            student, problems, jobs = queue.popleft()
+            outcomes_of = {}
+            for name, nb, job in jobs:
+                t = time.monotonic()
+                outcomes_of[name] = (nb, job.result())
+                clock["waiting for sandboxes"] += time.monotonic() - t
+            # Even a submission that cannot run is recorded as submitted, with zeros where nothing
+            # could be graded.
+            t = time.monotonic()
+            score = max_score = None
+            try:
+                graded = {name: with_outcome(nb, outcome) for name, (nb, outcome) in outcomes_of.items()}
+                problems += [f"{REASONS.get(o['status'], o['status'])}: {o.get('detail', '')}"
+                             for _, o in outcomes_of.values() if o["status"] != "ok"]
+                score, max_score = recorder.record(student, graded)
+            except Exception as exc:  # anything odd in what came back: this submission only
+                problems.append(f"could not be recorded: {type(exc).__name__}: {str(exc)[:200]}")
+            clock["recording"] += time.monotonic() - t
+            outcome = {"student": student, "ok": not problems, "score": score, "max_score": max_score,
+                       "problem": "; ".join(problems)}
+            outcomes.append(outcome)
+            state = f"graded {score:g}/{max_score:g}" if score is not None else "NOT GRADED"
+            extra = f" — PROBLEM: {outcome['problem']}" if outcome["problem"] else ""
+            print(f"[{len(outcomes)}/{len(students)}] {student}: {state}{extra}", flush=True)
     elapsed = time.monotonic() - started
     bad = sum(not o["ok"] for o in outcomes)
-    print(f"Autograded {len(outcomes) - bad} of {len(outcomes)}; {bad} with problems ({elapsed:.1f} s: preparing "
-          f"{prepared_at - started:.1f} s, waiting for sandboxes {waited:.1f} s, recording {recording:.1f} s)", flush=True)
+    parts = ", ".join(f"{k} {v:.1f} s" for k, v in clock.items())
+    print(f"Autograded {len(outcomes) - bad} of {len(outcomes)}; {bad} with problems ({elapsed:.1f} s: {parts})",
+          flush=True)
     for outcome in outcomes:
         print(json.dumps(outcome, ensure_ascii=False), flush=True)
     return 3 if bad else 0

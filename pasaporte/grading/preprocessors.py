@@ -1,23 +1,22 @@
 """The two nbgrader preprocessors the course configuration swaps in.
 
-- `SandboxExecute` takes the place of nbgrader's `Execute` in autograde: the notebook runs in a
-  sandbox of the grader service, never in the grader's own process. Results the parallel
-  pipeline already computed for the same cells are used instead of running again.
+- `SandboxExecute` takes the place of nbgrader's `Execute` in autograde (nbgrader's own
+  `autograde`, as the formgrader's button runs it): the notebook runs in a sandbox of the grader
+  service, never in the grader's own process. The parallel batch (batch.py) runs the same
+  sandboxes and merges their results the same way (`with_outcome`).
 - `HideHiddenTests` runs before feedback is rendered: hidden tests leave the test cells, their
   outputs become a plain verdict, and any line of a hidden test that student code printed
   anywhere is blanked, so nothing a student can fetch shows a hidden test.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
-from typing import ClassVar
 
 import nbformat
 import requests
 from nbformat.notebooknode import NotebookNode
+from nbformat.v4.rwbase import rejoin_lines
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Unicode, default
@@ -37,11 +36,6 @@ SPANISH = {
 }
 
 
-def cells_digest(nb) -> str:
-    """Identifies a prepared notebook by what runs (cell types and sources)."""
-    return hashlib.sha256(json.dumps([[c.cell_type, c.source] for c in nb.cells]).encode()).hexdigest()
-
-
 def execute_remotely(url: str, token: str, course: str, body: bytes) -> dict:
     try:
         r = requests.post(url.rstrip("/") + "/api/execute", params={"course": course}, data=body, timeout=3600,
@@ -53,12 +47,36 @@ def execute_remotely(url: str, token: str, course: str, body: bytes) -> dict:
     return r.json()
 
 
+def with_outcome(nb: NotebookNode, outcome: dict) -> NotebookNode:
+    """The prepared notebook with what its run produced. Only outputs and execution counts come
+    from the sandbox (student code runs there and could rewrite its result file); sources and
+    grading metadata stay those nbgrader restored from the gradebook. A result that does not match
+    cell for cell is a failed run, and every cell that did not run gets an error output, so a test
+    that never ran never earns its points. `outcome` gets the final status."""
+    ran = outcome.get("notebook")
+    if ran is not None:
+        cells = ran.get("cells") if isinstance(ran, dict) else None
+        if (not isinstance(cells, list) or len(cells) != len(nb.cells)
+                or any(not isinstance(c, dict) or c.get("cell_type") != m.cell_type for c, m in zip(cells, nb.cells))):
+            outcome.update(status="failed", detail="the sandbox gave back a notebook that does not match the one it ran")
+        else:
+            for mine, theirs in zip(nb.cells, cells):
+                if mine.cell_type == "code":
+                    outputs = theirs.get("outputs") if isinstance(theirs.get("outputs"), list) else []
+                    outputs = [o for o in outputs if isinstance(o, dict) and isinstance(o.get("output_type"), str)]
+                    # JSON keeps long texts as lists of lines; nbgrader's steps expect them joined.
+                    cell = nbformat.from_dict({"cell_type": "code", "outputs": outputs})
+                    mine.outputs = rejoin_lines(NotebookNode(cells=[cell])).cells[0].outputs
+                    count = theirs.get("execution_count")
+                    mine.execution_count = count if isinstance(count, int) else None
+    mark_not_run(nb, SPANISH.get(outcome["status"], SPANISH["failed"]))
+    return nb
+
+
 class SandboxExecute(NbGraderPreprocessor):
     url = Unicode(help="Base URL of the grader service").tag(config=True)
     token = Unicode(help="Hub token of this grader process").tag(config=True)
     course_id = Unicode(help="The course whose evaluations this process grades").tag(config=True)
-    # cells_digest -> the grader service's answer, filled by the parallel pipeline before nbgrader runs.
-    precomputed: ClassVar[dict[str, dict]] = {}
 
     @default("url")
     def _url_default(self):
@@ -69,16 +87,12 @@ class SandboxExecute(NbGraderPreprocessor):
         return os.environ.get("JUPYTERHUB_API_TOKEN", "")
 
     def preprocess(self, nb, resources):
-        outcome = self.precomputed.pop(cells_digest(nb), None)
-        if outcome is None:
-            outcome = execute_remotely(self.url, self.token, self.course_id, nbformat.writes(nb).encode())
+        outcome = execute_remotely(self.url, self.token, self.course_id, nbformat.writes(nb).encode())
+        nb = with_outcome(nb, outcome)
         resources.setdefault("pasaporte", {})["sandbox"] = {k: outcome.get(k) for k in ("status", "detail")}
         if outcome["status"] != "ok":
             self.log.warning("Sandbox %s for %s: %s", outcome["status"], resources["nbgrader"].get("student"),
                              outcome.get("detail"))
-        if outcome.get("notebook"):
-            nb = nbformat.reads(json.dumps(outcome["notebook"]), as_version=4)
-        mark_not_run(nb, SPANISH.get(outcome["status"], SPANISH["failed"]))
         return nb, resources
 
 

@@ -60,6 +60,7 @@ HARNESS_ENV = {
     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NBGRADER_EXECUTION": "autograde",
     "MALLOC_ARENA_MAX": "2",  # address space is limited: no 64 MB malloc arena per kernel thread
     "NBFORMAT_VALIDATOR": "fastjsonschema",  # see grading.courses.grader_environment
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # the kernel's debugger module, preloaded, would warn on every job
 }
 
 

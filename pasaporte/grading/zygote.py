@@ -1,7 +1,7 @@
 """A fork server for the local grading sandboxes, one per slot.
 
 Starting Python, nbclient and an IPython kernel costs most of a second of CPU, paid again for
-every submission. The zygote pays it once: started as root inside a network namespace of its
+every submission. The zygote pays it once (and compiles nbformat's schema validator once): started as root inside a network namespace of its
 own (no interface up), it imports the harness and the kernel's modules, then for each job
 forks a child that drops to the slot's account for good (setgroups, setgid, setuid,
 no_new_privs), takes the job's rlimits and runs the harness, which forks the kernel from
@@ -26,6 +26,7 @@ from pathlib import Path
 
 # What a job would otherwise import itself: the harness's, the kernel's, and what courses use.
 PRELOAD = ("pasaporte.grading.harness", "jupyter_client.manager", "ipykernel.kernelapp", "ipykernel.ipkernel",
+           "ipykernel.debugger",
            "IPython", "numpy", "matplotlib", "matplotlib.pyplot")
 PR_SET_NO_NEW_PRIVS = 38
 
@@ -70,6 +71,10 @@ def main(uid: int, gid: int) -> int:
             importlib.import_module(name)
         except ImportError:
             pass
+    # nbformat compiles its notebook schema into a validator on first use: once, here.
+    import nbformat
+
+    nbformat.validate(nbformat.v4.new_notebook())
     out = os.fdopen(os.dup(1), "w")
     for line in sys.stdin:
         request = json.loads(line)
