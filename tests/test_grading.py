@@ -185,6 +185,14 @@ def test_every_submission_is_graded_or_rejected_with_a_reason(graded):
     assert o["renombra"]["ok"] is False and "missing notebook diagnostico.ipynb" in o["renombra"]["problem"]
     assert o["json-roto"]["ok"] is False and "cannot be graded" in o["json-roto"]["problem"]
     assert o["json-roto"]["score"] in (None, 0)
+    # In the gradebook: a notebook never submitted scores 0; one that could not be read waits for a person.
+    from nbgrader.api import Gradebook
+
+    db = graded["portal"].state_dir / "grading" / COURSE / "gradebook.db"
+    with Gradebook(f"sqlite:///{db}", course_id=COURSE) as gb:
+        for user, expected in (("renombra", (0, False)), ("json-roto", (None, True))):
+            grades = gb.find_submission_notebook(EVAL, EVAL, user).grades
+            assert grades and {(g.auto_score, g.needs_manual_grade) for g in grades} == {expected}, user
     # Memory: on local the allocation fails (rlimit) and only that answer is lost; in a container the
     # kernel is killed, what did not run scores 0 and the reason is given.
     if graded["profile"] == "local":

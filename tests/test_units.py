@@ -209,3 +209,27 @@ def test_only_outputs_come_back_from_a_sandbox():
     nb = with_outcome(prepared(), outcome)
     assert outcome["status"] == "failed" and "does not match" in outcome["detail"]
     assert all(c.outputs[0].ename == NOT_RUN for c in nb.cells if c.cell_type == "code")
+
+
+def test_a_test_whose_kernel_dies_midway_never_earns_its_points(tmp_path):
+    """The kernel dies inside a test cell (the student's function calls os._exit): the cell got an
+    execution count but never finished, so it must score 0, not full points."""
+    import json
+
+    import nbformat
+    from nbgrader.utils import determine_grade
+
+    from pasaporte.grading import harness
+
+    test = nbformat.v4.new_code_cell("assert f(1) == 2", metadata={"nbgrader": {
+        "grade": True, "grade_id": "t", "points": 5, "solution": False, "locked": True, "schema_version": 3,
+        "task": False}})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\ndef f(x):\n    os._exit(0)"), test])
+    (tmp_path / "work").mkdir()
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    (tmp_path / "job.json").write_text(json.dumps({"cell_timeout": 10, "max_output_bytes": 1 << 20}))
+    assert harness.main(tmp_path) == 0
+    assert json.loads((tmp_path / "result.json").read_text())["status"] == "kernel_died"
+    ran = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert determine_grade(ran.cells[1])[0] == 0
+    assert ran.cells[1].outputs[-1].ename == harness.NOT_RUN

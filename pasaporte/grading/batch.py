@@ -8,8 +8,8 @@
    never wait and memory stays flat however many students there are.
 2. Execute (the grader service, N at once): each prepared notebook runs in its own sandbox; only
    its outputs come back into the prepared notebook (`with_outcome`).
-3. Record (this process, one student at a time, the gradebook's only writer, one transaction per
-   student): nbgrader's autograde steps after execution — its output preprocessors, its scoring
+3. Record (this process, one student at a time, the gradebook's only writer, its grades in one
+   transaction per student): nbgrader's autograde steps after execution — its output preprocessors, its scoring
    rule (`determine_grade`), its "No response." comments and its late-penalty plugin — on one
    gradebook session for the whole batch; the autograded folder is laid out as nbgrader's.
 Each finished student prints a progress line; the last lines are one JSON outcome per student.
@@ -98,6 +98,7 @@ class Recorder:
         penalties.init_plugin()
         self.late_plugin, self.log = penalties.plugin_inst, penalties.log
         self.exclude = converter.exclude_overwriting.get(assignment, [])
+        self.permissions = int(str(converter.permissions), 8)  # nbgrader's: 444, or 664 when group-shared
         self.notebooks = [nb.name for nb in gradebook.find_assignment(assignment).notebooks]
 
     def resources(self, student: str, name: str) -> dict:
@@ -118,39 +119,44 @@ class Recorder:
         return nb
 
     def record(self, student: str, graded: dict) -> tuple[float, float]:
-        """graded: notebook name -> executed notebook, or None when it is missing or unreadable
-        (its items score 0). Returns (score, max score)."""
+        """graded: notebook name -> executed notebook, or None for a notebook that was submitted but
+        could not be prepared (its items get no automatic score and wait for a person). A notebook
+        not in `graded` was not submitted: its items score 0, as in nbgrader. The gradebook changes
+        in one transaction, and the autograded folder is swapped in whole once it has been written:
+        a failure leaves both as they were. Returns (score, max score)."""
         import nbformat
         from nbgrader.utils import compute_checksum, determine_grade, find_all_files, is_grade, is_solution, is_task
 
         gb, cd = self.gb, self.coursedir
+        dest = Path(cd.format_path(cd.autograded_directory, student, self.assignment))
+        build = dest.with_name(f".{dest.name}.nuevo")
+        shutil.rmtree(build, ignore_errors=True)
         try:
             gb.update_or_create_student(student)
             source = self.submitted(student)
             timestamp = cd.get_existing_timestamp(str(source))
             submission = gb.update_or_create_submission(self.assignment, student,
                                                         **({"timestamp": timestamp} if timestamp else {}))
-            dest = Path(cd.format_path(cd.autograded_directory, student, self.assignment))
-            shutil.rmtree(dest, ignore_errors=True)
-            dest.mkdir(parents=True)
+            build.mkdir(parents=True)
             # Other files: the student's, then the course's own (except those it lets students change).
             origin = Path(cd.format_path(cd.source_directory, ".", self.assignment))
             ours = [f for f in find_all_files(str(origin), cd.ignore + ["*.ipynb"])
                     if os.path.relpath(f, origin) not in self.exclude]
             for folder, files in ((source, find_all_files(str(source), cd.ignore + ["*.ipynb"])), (origin, ours)):
                 for f in files:
-                    target = dest / os.path.relpath(f, folder)
+                    target = build / os.path.relpath(f, folder)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.unlink(missing_ok=True)
                     shutil.copy(f, target)
+            graded_rows = []
             for row in submission.notebooks:
                 grades = {g.name: g for g in row.grades}
-                nb = graded.get(row.name)
-                if nb is None:
+                if row.name not in graded or graded[row.name] is None:
+                    missing = row.name not in graded
                     for grade in grades.values():
-                        grade.auto_score, grade.needs_manual_grade = 0, False
+                        grade.auto_score, grade.needs_manual_grade = (0, False) if missing else (None, True)
                     continue
-                resources = self.resources(student, row.name)
+                nb, resources = graded[row.name], self.resources(student, row.name)
                 for pp in self.finishers:
                     nb, resources = pp(nb, resources)
                 comments = {c.name: c for c in row.comments}
@@ -163,21 +169,28 @@ class Recorder:
                     if (is_solution(cell) or is_task(cell)) and grade_id in comments:
                         unchanged = cell.metadata.nbgrader.get("checksum") == compute_checksum(cell)
                         comments[grade_id].auto_comment = "No response." if unchanged and not is_task(cell) else None
-                nbformat.write(nb, dest / f"{row.name}.ipynb")
-            for row in submission.notebooks:
+                nbformat.write(nb, build / f"{row.name}.ipynb")
                 row.late_submission_penalty = None
-            gb.db.commit()
+                graded_rows.append(row)
+            for folder, _, files in os.walk(build):
+                for name in files:
+                    os.chmod(os.path.join(folder, name), self.permissions)
+            gb.db.flush()
             late = submission.total_seconds_late
             if late > 0:
-                for row in submission.notebooks:
+                for row in graded_rows:
+                    gb.db.expire(row, ["score"])  # computed again from the grades just written
                     penalty = self.late_plugin.late_submission_penalty(student, row.score, late)
                     if penalty is not None:
                         row.late_submission_penalty = min(max(penalty, 0), row.score)
-                gb.db.commit()
-            return submission.score, submission.max_score
+            gb.db.commit()
         except BaseException:
             gb.db.rollback()
+            shutil.rmtree(build, ignore_errors=True)
             raise
+        shutil.rmtree(dest, ignore_errors=True)
+        build.rename(dest)
+        return submission.score, submission.max_score
 
 
 def main(assignment: str) -> int:
@@ -202,9 +215,9 @@ def main(assignment: str) -> int:
             ThreadPoolExecutor(max_workers=workers * 2) as pool:  # the service queues beyond its N slots
         recorder = Recorder(config, coursedir, gb, assignment)
 
-        def prepare(student: str) -> tuple[str, list[str], list]:
+        def prepare(student: str) -> tuple[str, list[str], list, list[str]]:
             t = time.monotonic()
-            problems, jobs = [], []
+            problems, jobs, unreadable = [], [], []
             for name in recorder.notebooks:
                 if not (recorder.submitted(student) / f"{name}.ipynb").exists():
                     problems.append(f"missing notebook {name}.ipynb")
@@ -213,10 +226,11 @@ def main(assignment: str) -> int:
                     nb = recorder.prepare(student, name)
                 except Exception as exc:  # invalid JSON, impossible metadata: this submission only
                     problems.append(f"{name}.ipynb cannot be graded: {type(exc).__name__}: {str(exc)[:200]}")
+                    unreadable.append(name)
                     continue
                 jobs.append((name, nb, pool.submit(execute_remotely, url, token, course, nbformat.writes(nb).encode())))
             clock["preparing"] += time.monotonic() - t
-            return student, problems, jobs
+            return student, problems, jobs, unreadable
 
         queue, ahead = deque(), iter(students)
         while True:
@@ -224,7 +238,7 @@ def main(assignment: str) -> int:
                 queue.append(prepare(student))
             if not queue:
                 break
-            student, problems, jobs = queue.popleft()
+            student, problems, jobs, unreadable = queue.popleft()
             outcomes_of = {}
             for name, nb, job in jobs:
                 t = time.monotonic()
@@ -236,6 +250,7 @@ def main(assignment: str) -> int:
             score = max_score = None
             try:
                 graded = {name: with_outcome(nb, outcome) for name, (nb, outcome) in outcomes_of.items()}
+                graded.update(dict.fromkeys(unreadable))
                 problems += [f"{REASONS.get(o['status'], o['status'])}: {o.get('detail', '')}"
                              for _, o in outcomes_of.values() if o["status"] != "ok"]
                 score, max_score = recorder.record(student, graded)

@@ -43,13 +43,15 @@ class SandboxClient(NotebookClient):
             error_on_timeout={"ename": "CellTimeoutError", "evalue": "",
                               "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"]},
             extra_arguments=["--HistoryManager.hist_file=:memory:"], shutdown_kernel="immediate",
-            kernel_name="python3", on_cell_executed=self.record_unrecorded_error, **kwargs)
+            kernel_name="python3", on_cell_executed=self.cell_executed, **kwargs)
         self._used = 0
         self._truncated: set[int] = set()
+        self.replied: set[int] = set()  # cells the kernel finished (an execute_reply came)
 
-    @staticmethod
-    def record_unrecorded_error(cell, execute_reply, **_):
-        """As nbgrader's Execute: an error reply with no matching output (a timeout) becomes an output."""
+    def cell_executed(self, cell, cell_index, execute_reply, **_):
+        """Remember that the cell finished; as nbgrader's Execute, an error reply with no matching
+        output (a timeout) becomes an output."""
+        self.replied.add(cell_index)
         content = execute_reply["content"]
         if content["status"] != "error":
             return
@@ -71,16 +73,23 @@ class SandboxClient(NotebookClient):
         return None
 
 
-def mark_not_run(nb, why: str) -> int:
-    """Give every code cell that did not run an error output, so a test that never ran can never
-    earn its points; return how many."""
+def mark_not_run(nb, why: str, finished: set[int] | None = None) -> int:
+    """Give every code cell that did not run to its end an error output, so a test that never ran
+    (or whose kernel died in the middle of it) can never earn its points; return how many.
+    `finished`: indices of the cells the kernel answered for; without it, a cell with an execution
+    count or an error counts as run."""
     count = 0
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
-        if cell.get("execution_count") is not None or any(o.output_type == "error" for o in cell.get("outputs", [])):
+        outputs = cell.get("outputs", [])
+        if any(o.output_type == "error" for o in outputs):
             continue
-        cell.outputs = [NotebookNode(output_type="error", ename=NOT_RUN, evalue=why, traceback=[f"{NOT_RUN}: {why}"])]
+        ran = (index in finished) if finished is not None else cell.get("execution_count") is not None
+        if ran:
+            continue
+        cell.outputs = [*outputs, NotebookNode(output_type="error", ename=NOT_RUN, evalue=why,
+                                               traceback=[f"{NOT_RUN}: {why}"])]
         count += 1
     return count
 
@@ -240,7 +249,7 @@ def main(job: Path, fork_kernel: bool = False) -> int:
         result = {"status": "kernel_died", "detail": f"{type(exc).__name__}: {str(exc)[:300]}"}
     finally:
         stop_kernel(km, forked)
-    result["not_run"] = mark_not_run(nb, NOT_RUN_NOTE)
+    result["not_run"] = mark_not_run(nb, NOT_RUN_NOTE, client.replied)
     nbformat.write(nb, job / "out.ipynb")
     (job / "result.json").write_text(json.dumps(result))
     return 0
