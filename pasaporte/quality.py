@@ -308,24 +308,32 @@ def allow_list(content_dir: Path, course: Course) -> set[str]:
     return words
 
 
-def check_spelling(course: Course, content_dir: Path, dictionary: str = "es_MX") -> list[str]:
-    """Words hunspell does not know and the allow-lists do not list, with where they are."""
+def unknown_words(texts: Iterable[tuple[str, str]], allowed: set[str], dictionary: str = "es_MX") -> list[tuple[str, str]]:
+    """(word, where) for every word of the texts ((where, text) pairs) that hunspell does not know and
+    `allowed` does not list (case-insensitively)."""
     hunspell = shutil.which("hunspell")
     if not hunspell:
-        return ["hunspell is not installed (Debian: hunspell hunspell-es; `make install` installs them)"]
-    allowed = allow_list(content_dir, course)
+        raise RuntimeError("hunspell is not installed (Debian: hunspell hunspell-es; `make install` installs them)")
     allowed_lower = {w.lower() for w in allowed}
     places: dict[str, set[str]] = {}
-    for where, text in student_texts(course):
-        for word in WORD_RE.findall(text):
+    for where, text in texts:
+        for word in WORD_RE.findall(_plain(text)):
             if len(word) > 1 and word not in allowed and word.lower() not in allowed_lower:
                 places.setdefault(word, set()).add(where)
     if not places:
         return []
     proc = subprocess.run([hunspell, "-d", dictionary, "-l"], input="\n".join(places), capture_output=True,
                           text=True, env={**os.environ, "LC_ALL": "C.UTF-8"}, check=True)
-    return [f"{course.id}/{where}: unknown word {word!r} (fix it, or add it to palabras.txt)"
-            for word in sorted(set(proc.stdout.split())) for where in sorted(places.get(word, ()))]
+    return [(word, where) for word in sorted(set(proc.stdout.split())) for where in sorted(places.get(word, ()))]
+
+
+def check_spelling(course: Course, content_dir: Path, dictionary: str = "es_MX") -> list[str]:
+    """Words hunspell does not know and the allow-lists do not list, with where they are."""
+    try:
+        unknown = unknown_words(student_texts(course), allow_list(content_dir, course), dictionary)
+    except RuntimeError as exc:
+        return [str(exc)]
+    return [f"{course.id}/{where}: unknown word {word!r} (fix it, or add it to palabras.txt)" for word, where in unknown]
 
 
 # --- views -------------------------------------------------------------------------------------

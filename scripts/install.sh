@@ -14,7 +14,7 @@ fi
 step() { printf '\n==> %s\n' "$*"; }
 
 # --- system packages --------------------------------------------------------
-APT_PACKAGES=(python3 python3-venv python3-dev build-essential chromium passwd git hunspell hunspell-es)
+APT_PACKAGES=(python3 python3-venv python3-dev build-essential chromium passwd git hunspell hunspell-es fonts-dejavu-core)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

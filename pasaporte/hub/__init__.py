@@ -15,7 +15,7 @@ from pathlib import Path
 from ..config import REPO_ROOT, Settings
 from ..content import Course, lesson_home_path, load_catalogue
 from ..grading.courses import course_dir, grader_account, grader_environment, prepare_course_dirs, protect_sources
-from ..roster import Membership, derive_membership, ensure_accounts_file, read_roster
+from ..roster import Membership, Person, derive_membership, ensure_accounts_file, read_roster
 from ..state import prepare_state_dir, secret
 
 log = logging.getLogger("pasaporte")
@@ -59,7 +59,7 @@ def configure(c, settings: Settings | None = None) -> Settings:
     update_roles_and_groups(c, membership, courses, culler=bool(settings.idle_timeout))
     update_spawner(c, settings, courses)
     update_services(c, settings, courses)
-    update_templates(c, courses)
+    update_templates(c, settings, courses, people)
     announce_isolation(settings)
     return settings
 
@@ -243,7 +243,7 @@ def update_services(c, settings: Settings, courses: list[Course]) -> None:
     c.JupyterHub.services = services
 
 
-def update_templates(c, courses: list[Course]) -> None:
+def update_templates(c, settings: Settings, courses: list[Course], people: list[Person]) -> None:
     import nativeauthenticator
 
     from .messages import spanish, stop_notice
@@ -252,9 +252,9 @@ def update_templates(c, courses: list[Course]) -> None:
         str(REPO_ROOT / "hub_config" / "templates"),
         str(Path(nativeauthenticator.__file__).parent / "templates"),
     ]
-    from .pages import HANDLERS
+    from .pages import handlers
 
-    c.JupyterHub.extra_handlers = HANDLERS
+    c.JupyterHub.extra_handlers = handlers(settings, people)
     c.JupyterHub.template_vars = {
         "catalogo": [course.public_dict() for course in courses],
         # JupyterHub calls callables with the user; this one hands templates the translator.
