@@ -233,3 +233,20 @@ def test_a_test_whose_kernel_dies_midway_never_earns_its_points(tmp_path):
     ran = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert determine_grade(ran.cells[1])[0] == 0
     assert ran.cells[1].outputs[-1].ename == harness.NOT_RUN
+
+
+def test_a_second_autograde_batch_of_a_course_is_refused_while_one_runs(tmp_path):
+    """One writer per gradebook: a batch started while another holds the course's lock does nothing
+    and says why (it exits before reading any configuration)."""
+    import subprocess
+    import sys
+
+    from pasaporte.grading.batch import BUSY, hold_course_lock
+
+    first = hold_course_lock(tmp_path)
+    assert first is not None
+    second = subprocess.run([sys.executable, "-m", "pasaporte.grading.batch", "diagnostico"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert second.returncode == BUSY and "Another autograde batch" in second.stdout
+    first.close()
+    assert hold_course_lock(tmp_path) is not None  # free again once the first one ends

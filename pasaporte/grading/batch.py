@@ -193,7 +193,35 @@ class Recorder:
         return submission.score, submission.max_score
 
 
+LOCK = ".autograde.lock"
+BUSY = 4  # exit code: another batch of this course is running
+
+
+def hold_course_lock(folder: Path):
+    """The course's gradebook has one writer: a batch holds this lock until it ends (the kernel
+    drops it if the process dies). Returns the open lock file, or None if another batch holds it."""
+    import fcntl
+
+    handle = open(folder / LOCK, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
 def main(assignment: str) -> int:
+    lock = hold_course_lock(Path.cwd())
+    if lock is None:
+        print("Another autograde batch of this course is running; nothing was done. Run this one again "
+              "when it has finished (its progress lines say how far it is).", flush=True)
+        return BUSY
+    with lock:
+        return grade(assignment)
+
+
+def grade(assignment: str) -> int:
     import nbformat
     from nbgrader.api import Gradebook
 
