@@ -97,3 +97,49 @@ def test_the_manual_is_spelled_right():
 
     text = manual_path(Path(__file__).resolve().parent.parent).read_text(encoding="utf-8")
     assert unknown_words([("manual.md", text)], set()) == []
+
+
+def test_the_certificate_comes_only_after_the_last_checkpoint_is_passed(tmp_path):
+    """Progress read from a real nbgrader gradebook: not submitted, failed, waiting for a person,
+    passed; the certificate is issued on the day the last module was passed, and not before."""
+    from datetime import datetime
+
+    from nbgrader.api import Gradebook
+
+    from pasaporte.training.progress import certify_if_complete, module_results
+
+    checkpoints = [(f"control-{n}", f"Módulo {n}") for n in range(1, 4)]
+    register = Register(tmp_path / "c.sqlite", "s")
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}", course_id="formacion-docente") as gb:
+        for evaluation, _ in checkpoints:
+            gb.add_assignment(evaluation)
+            gb.add_notebook(evaluation, evaluation)
+            gb.add_grade_cell("r1", evaluation, evaluation, max_score=4, cell_type="code")
+            gb.add_grade_cell("r2", evaluation, evaluation, max_score=6, cell_type="code")
+        gb.add_student("docente1")
+
+        def submit(evaluation, day, r1, r2):
+            submission = gb.update_or_create_submission(evaluation, "docente1", timestamp=datetime(2026, 8, day, 10))
+            for grade in submission.notebooks[0].grades:
+                grade.auto_score = {"r1": r1, "r2": r2}[grade.name]
+                grade.needs_manual_grade = grade.auto_score is None
+            gb.db.commit()
+
+        def state():
+            return [(r.score, r.passed_on) for r in module_results(gb, checkpoints, "docente1")]
+
+        assert state() == [(None, None)] * 3
+        submit("control-1", 3, 4, 6)
+        submit("control-2", 5, 4, 0)  # 40 %: not passed
+        assert state() == [(10, date(2026, 8, 3)), (4, None), (None, None)]
+        assert certify_if_complete(register, "docente1", "Ana", "21EBH0001Z", 40,
+                                   module_results(gb, checkpoints, "docente1")) is None
+        submit("control-2", 7, 4, 3)  # 70 %: passed
+        submit("control-3", 9, 4, None)  # an answer waits for a person: not passed yet
+        assert state()[1:] == [(7, date(2026, 8, 7)), (None, None)]
+        assert certify_if_complete(register, "docente1", "Ana", "21EBH0001Z", 40,
+                                   module_results(gb, checkpoints, "docente1")) is None
+        submit("control-3", 12, 4, 6)
+        cert = certify_if_complete(register, "docente1", "Ana", "21EBH0001Z", 40,
+                                   module_results(gb, checkpoints, "docente1"))
+        assert cert is not None and cert.issued == date(2026, 8, 12) and register.verify(cert.code) == cert
