@@ -165,6 +165,8 @@ def protect_sources(settings: Settings, courses: list[Course]) -> list[Path]:
         for ev in course.evaluations:
             notebook = course.folder / ev.notebook
             targets += [notebook.parent, notebook]
+    # The teachers' track (not in the catalogue yet) keeps its checkpoints' answers there too.
+    targets += sorted((settings.content_dir / "training").glob("*/evaluaciones"))
     changed = []
     for path in dict.fromkeys(targets):
         if path.exists() and path.stat().st_mode & 0o007:
