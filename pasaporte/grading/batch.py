@@ -8,10 +8,11 @@
    never wait and memory stays flat however many students there are.
 2. Execute (the grader service, N at once): each prepared notebook runs in its own sandbox; only
    its outputs come back into the prepared notebook (`with_outcome`).
-3. Record (this process, one student at a time, the gradebook's only writer, its grades in one
-   transaction per student): nbgrader's autograde steps after execution — its output preprocessors, its scoring
-   rule (`determine_grade`), its "No response." comments and its late-penalty plugin — on one
-   gradebook session for the whole batch; the autograded folder is laid out as nbgrader's.
+3. Record (this process, one student at a time, the gradebook's only writer; a student's grades
+   in one transaction): nbgrader's autograde steps after execution — its output preprocessors,
+   its scoring rule (`determine_grade`), its "No response." comments and its late-penalty
+   plugin — on one gradebook session for the whole batch; the autograded folder is laid out as
+   nbgrader's.
 Each finished student prints a progress line; the last lines are one JSON outcome per student.
 """
 from __future__ import annotations

@@ -48,7 +48,7 @@ class ManualHandler(BaseHandler):
 def handlers(settings, people) -> list[tuple]:
     from ..training import certificate_register
 
-    contacts = [(p.full_name, p.email) for p in people if p.role == "admin"]
+    contacts = tuple((p.full_name, p.email) for p in people if p.role == "admin")
     return [(r"/catalogo", CatalogueHandler),
             (r"/verificar", VerifyCertificateHandler, {"register": certificate_register(settings)}),
             (r"/manual(\.pdf)?", ManualHandler, {"content_dir": settings.content_dir, "contacts": contacts})]

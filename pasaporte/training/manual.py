@@ -4,6 +4,7 @@ administrators, from the roster, so "who to contact" names real people."""
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from pathlib import Path
 
 TITLE = "Manual de implementación para docentes"
@@ -13,7 +14,8 @@ def manual_path(content_dir: Path) -> Path:
     return Path(content_dir) / "training" / "manual" / "manual.md"
 
 
-def manual_html(content_dir: Path, contacts: list[tuple[str, str]]) -> str:
+@lru_cache(maxsize=4)  # the manual and the roster change only with a restart
+def manual_html(content_dir: Path, contacts: tuple[tuple[str, str], ...]) -> str:
     """The manual as HTML; contacts: (name, e-mail or "") of the portal's administrators."""
     import mistune
 
@@ -25,7 +27,8 @@ def manual_html(content_dir: Path, contacts: list[tuple[str, str]]) -> str:
     return body
 
 
-def manual_pdf(content_dir: Path, contacts: list[tuple[str, str]]) -> bytes:
+@lru_cache(maxsize=4)
+def manual_pdf(content_dir: Path, contacts: tuple[tuple[str, str], ...]) -> bytes:
     from .pdf import new_pdf
 
     pdf = new_pdf(TITLE)

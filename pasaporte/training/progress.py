@@ -9,7 +9,7 @@ passed, dated the day the last one was.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from .certificates import Certificate, Register
 
@@ -50,7 +50,7 @@ def module_results(gradebook, checkpoints: list[tuple[str, str]], username: str)
             for notebook in submission.notebooks for grade in notebook.grades)
         score = submission.score if graded else None
         passed = graded and max_score > 0 and score >= PASS_FRACTION * max_score
-        when = submission.timestamp.date() if passed and submission.timestamp else (date.today() if passed else None)
+        when = (submission.timestamp or datetime.now()).date() if passed else None
         results.append(ModuleResult(evaluation, title, score, max_score, when))
     return results
 
