@@ -27,6 +27,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .pipeline import BUSY
 from .preprocessors import execute_remotely, with_outcome
 
 # English for the instructor's report; the student reads the Spanish note in the feedback.
@@ -195,7 +196,6 @@ class Recorder:
 
 
 LOCK = ".autograde.lock"
-BUSY = 4  # exit code: another batch of this course is running
 
 
 def hold_course_lock(folder: Path):

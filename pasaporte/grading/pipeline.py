@@ -18,6 +18,9 @@ from ..config import Settings
 from .courses import course_dir, gradebook_url, grader_command, nbgrader_command
 
 
+BUSY = 4  # exit code of a batch that found another batch of its course running
+
+
 class StepFailed(RuntimeError):
     pass
 
@@ -53,6 +56,8 @@ def autograde(settings: Settings, course: str, evaluation: str, out: TextIO) -> 
     proc = grader_command(settings, course, [str(settings.venv / "bin" / "python"), "-m", "pasaporte.grading.batch",
                                              evaluation], out=out)
     outcomes = [GradeOutcome(**json.loads(line)) for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode == BUSY:  # its own line has said why, and nothing was done
+        raise StepFailed("not started: another autograde batch of this course is running")
     if proc.returncode not in (0, 3):
         raise StepFailed(f"the grading batch failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}")
     return outcomes
